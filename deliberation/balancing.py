@@ -1,0 +1,104 @@
+"""The progressive stack: who gets the floor next, and the rule that says why.
+
+The rules, in order:
+
+1. A point of order goes first (earliest hand first). Points of order are procedural and
+   short; they are exempt from the cap and counted apart.
+2. An organisation whose meeting budget is spent never gets the floor from the queue.
+3. An organisation at or over the speaking cap waits while anyone from an organisation
+   under the cap waits (``cap-waits`` when that changed the choice).
+4. Among who may go: a direct reply before a speech, then the organisation with the least
+   floor time so far, then the earliest hand.
+5. If everyone waiting is at or over the cap, the floor is not left idle: rule 4 applies
+   among them (``all-at-cap``).
+
+An organisation whose cap a facilitator lifted (``lift_cap``) is treated as under the cap
+and within its budget; the grant is then named ``cap-lifted`` if it was in fact over.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from deliberation.ids import OrganisationId
+from deliberation.rules import RoomRules
+from deliberation.state import FloorState, Hand
+from deliberation.vocabulary import SpeechKind
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    hand: Hand
+    rule: str
+
+
+def share(floor: FloorState, organisation: OrganisationId) -> Fraction | None:
+    """The organisation's share of floor time so far (``None`` before anyone has spoken)."""
+    if floor.total_ms == 0:
+        return None
+    return Fraction(floor.floor_ms.get(organisation, 0), floor.total_ms)
+
+
+def at_or_over_cap(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> bool:
+    """Whether the organisation has reached the speaking cap (ignoring any lifted cap)."""
+    cap = rules.speaking_cap
+    if cap is None or floor.total_ms == 0:
+        return False
+    spoken = floor.floor_ms.get(organisation, 0)
+    return spoken * cap.denominator >= cap.numerator * floor.total_ms
+
+
+def budget_left(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> int | None:
+    """Milliseconds left in the organisation's budget (``None``: no budget or lifted)."""
+    budget = rules.budget_for(organisation)
+    if budget is None or organisation in floor.cap_lifted:
+        return None
+    return max(0, budget - floor.floor_ms.get(organisation, 0))
+
+
+def _capped(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> bool:
+    return organisation not in floor.cap_lifted and at_or_over_cap(floor, rules, organisation)
+
+
+def choose(floor: FloorState, rules: RoomRules) -> Choice | None:
+    """The next speaker, or ``None`` when nobody waits who may have the floor."""
+    for hand in floor.waiting:
+        if hand.kind is SpeechKind.POINT_OF_ORDER:
+            return Choice(hand, "point-of-order-first")
+    candidates = [h for h in floor.waiting if budget_left(floor, rules, h.organisation) != 0]
+    if not candidates:
+        return None
+    order = {id(h): i for i, h in enumerate(candidates)}
+
+    def key(hand: Hand) -> tuple[int, int, int]:
+        kind_rank = 0 if hand.kind is SpeechKind.REPLY else 1
+        return (kind_rank, floor.floor_ms.get(hand.organisation, 0), order[id(hand)])
+
+    under = [h for h in candidates if not _capped(floor, rules, h.organisation)]
+    unconstrained = min(candidates, key=key)
+    if not under:
+        rule = "only-one-waiting" if len(candidates) == 1 else "all-at-cap"
+        return Choice(unconstrained, rule)
+    best = min(under, key=key)
+    lifted = best.organisation in floor.cap_lifted
+    if lifted and len(candidates) > 1 and at_or_over_cap(floor, rules, best.organisation):
+        return Choice(best, "cap-lifted")
+    if best is not unconstrained:
+        return Choice(best, "cap-waits")
+    return Choice(best, _rule_for(floor, best, candidates))
+
+
+def _rule_for(floor: FloorState, best: Hand, candidates: list[Hand]) -> str:
+    """Name the rule that made ``best`` win when the cap did not change the choice."""
+    if len(candidates) == 1:
+        return "only-one-waiting"
+    if best.kind is SpeechKind.REPLY and any(h.kind is SpeechKind.SPEECH for h in candidates):
+        return "reply-first"
+    mine = floor.floor_ms.get(best.organisation, 0)
+    others = [
+        floor.floor_ms.get(h.organisation, 0)
+        for h in candidates
+        if h.organisation != best.organisation and h.kind is best.kind
+    ]
+    if others and mine < min(others):
+        return "least-floor-time-org"
+    return "first-come"

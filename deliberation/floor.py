@@ -1,0 +1,194 @@
+"""The floor: hands, the progressive stack, speeches and their limits, overrides.
+
+The floor is open whenever the room has no final decision, in every round and between them.
+"""
+
+from datetime import datetime
+
+from deliberation import balancing
+from deliberation._guards import elapsed_ms, facilitator, is_facilitator, reason, subject
+from deliberation.commands import (
+    EndSpeech,
+    ExtendSpeech,
+    GiveFloor,
+    LiftCap,
+    LowerHand,
+    NextSpeaker,
+    RaiseHand,
+    RestoreCap,
+)
+from deliberation.context import Context
+from deliberation.errors import Reason, Rejected
+from deliberation.events import (
+    CapLifted,
+    CapRestored,
+    Event,
+    FloorGranted,
+    HandLowered,
+    HandRaised,
+    SpeechEnded,
+    SpeechExtended,
+    SpeechStarted,
+)
+from deliberation.ids import ParticipantId
+from deliberation.state import Hand, RoomState
+from deliberation.vocabulary import SpeechEnding, SpeechKind
+
+
+def _limit_for(state: RoomState, hand: Hand) -> tuple[int, bool]:
+    rules = state.rules
+    if hand.kind is SpeechKind.POINT_OF_ORDER:
+        return rules.point_of_order_limit_ms, False
+    limit = rules.reply_limit_ms if hand.kind is SpeechKind.REPLY else rules.speech_limit_ms
+    left = balancing.budget_left(state.floor, rules, hand.organisation)
+    if left is not None and left < limit:
+        return left, True
+    return limit, False
+
+
+def grant(
+    state: RoomState,
+    hand: Hand,
+    rule: str,
+    at: datetime,
+    by: ParticipantId | None,
+    reason_text: str = "",
+) -> list[Event]:
+    """``floor.granted`` and ``speech.started`` for a waiting hand."""
+    limit, budget_limited = _limit_for(state, hand)
+    return [
+        FloorGranted(
+            participant=hand.participant,
+            organisation=hand.organisation,
+            kind=hand.kind,
+            rule=rule,
+            share=balancing.share(state.floor, hand.organisation),
+            reason=reason_text,
+            by=by,
+            at=at,
+            is_override=rule == "override",
+        ),
+        SpeechStarted(hand.participant, hand.organisation, hand.kind, limit, budget_limited, at),
+    ]
+
+
+def end_current(
+    state: RoomState, at: datetime, ending: SpeechEnding, by: ParticipantId | None
+) -> list[Event]:
+    """``speech.ended`` for the speech in progress (nothing if nobody speaks).
+
+    A speech ended by its time limit or budget counts up to the limit, not to a late tick.
+    """
+    speech = state.floor.speech
+    if speech is None:
+        return []
+    duration = elapsed_ms(speech.started_at, at)
+    if ending in (SpeechEnding.TIME_LIMIT, SpeechEnding.BUDGET_EXHAUSTED):
+        duration = min(duration, speech.limit_ms)
+    return [
+        SpeechEnded(
+            participant=speech.participant,
+            organisation=speech.organisation,
+            kind=speech.kind,
+            started_at=speech.started_at,
+            duration_ms=duration,
+            ending=ending,
+            by=by,
+            at=at,
+        )
+    ]
+
+
+def raise_hand(state: RoomState, command: RaiseHand, ctx: Context) -> list[Event]:
+    member = subject(state, ctx)
+    who = member.participant
+    floor = state.floor
+    if any(h.participant == who and h.kind is command.kind for h in floor.waiting):
+        raise Rejected(Reason.CONFLICT, "This hand is already raised.")
+    speech = floor.speech
+    if speech is not None and speech.participant == who:
+        raise Rejected(Reason.CONFLICT, "You hold the floor already.")
+    reply_to = None
+    if command.kind is SpeechKind.REPLY:
+        if speech is None or speech.kind is SpeechKind.POINT_OF_ORDER:
+            raise Rejected(Reason.INVALID, "A direct reply answers a speech in progress.")
+        reply_to = speech.participant
+    return [HandRaised(who, member.organisation, command.kind, reply_to, ctx.actor, ctx.at)]
+
+
+def lower_hand(state: RoomState, command: LowerHand, ctx: Context) -> list[Event]:
+    target = command.participant or ctx.acting_for or ctx.actor
+    if target is None:
+        raise Rejected(Reason.INVALID, "Name whose hand to lower.")
+    if target != ctx.actor and not is_facilitator(state, ctx.actor):
+        raise Rejected(Reason.FORBIDDEN, "Only a facilitator may lower someone else's hand.")
+    if not any(h.participant == target and h.kind is command.kind for h in state.floor.waiting):
+        raise Rejected(Reason.NOT_FOUND, "That hand is not raised.")
+    return [HandLowered(target, command.kind, ctx.actor, ctx.at)]
+
+
+def next_speaker(state: RoomState, command: NextSpeaker, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    if state.floor.speech is not None:
+        raise Rejected(Reason.CONFLICT, "Someone holds the floor: end that speech first.")
+    if not state.floor.waiting:
+        return []
+    choice = balancing.choose(state.floor, state.rules)
+    if choice is None:
+        raise Rejected(
+            Reason.NOT_YOUR_TURN, "Everyone waiting belongs to an organisation out of budget."
+        )
+    return grant(state, choice.hand, choice.rule, ctx.at, by)
+
+
+def give_floor(state: RoomState, command: GiveFloor, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    why = reason(command.reason)
+    if state.floor.speech is not None:
+        raise Rejected(Reason.CONFLICT, "Someone holds the floor: end that speech first.")
+    for hand in state.floor.waiting:
+        if hand.participant == command.participant and hand.kind is command.kind:
+            return grant(state, hand, "override", ctx.at, by, why)
+    raise Rejected(Reason.NOT_FOUND, "That person is not waiting for the floor.")
+
+
+def end_speech(state: RoomState, command: EndSpeech, ctx: Context) -> list[Event]:
+    speech = state.floor.speech
+    if speech is None:
+        raise Rejected(Reason.CONFLICT, "Nobody holds the floor.")
+    if ctx.acting_for is None and ctx.actor == speech.participant:
+        return end_current(state, ctx.at, SpeechEnding.YIELDED, ctx.actor)
+    if is_facilitator(state, ctx.actor):
+        for_speaker = ctx.acting_for == speech.participant
+        ending = SpeechEnding.YIELDED if for_speaker else SpeechEnding.ENDED_BY_FACILITATOR
+        return end_current(state, ctx.at, ending, ctx.actor)
+    raise Rejected(Reason.NOT_YOUR_TURN, "Only the speaker or a facilitator may end a speech.")
+
+
+def extend_speech(state: RoomState, command: ExtendSpeech, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    why = reason(command.reason)
+    speech = state.floor.speech
+    if speech is None:
+        raise Rejected(Reason.CONFLICT, "Nobody holds the floor.")
+    if command.extra_ms <= 0:
+        raise Rejected(Reason.INVALID, "An extension must add some time.")
+    limit = speech.limit_ms + command.extra_ms
+    return [SpeechExtended(speech.participant, command.extra_ms, limit, why, by, ctx.at)]
+
+
+def lift_cap(state: RoomState, command: LiftCap, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    why = reason(command.reason)
+    if command.organisation not in state.organisations:
+        raise Rejected(Reason.NOT_FOUND, "No such organisation in this room.")
+    if command.organisation in state.floor.cap_lifted:
+        raise Rejected(Reason.CONFLICT, "The cap is already lifted for this organisation.")
+    return [CapLifted(command.organisation, why, by, ctx.at)]
+
+
+def restore_cap(state: RoomState, command: RestoreCap, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    if command.organisation not in state.floor.cap_lifted:
+        raise Rejected(Reason.CONFLICT, "The cap is not lifted for this organisation.")
+    return [CapRestored(command.organisation, command.reason.strip(), by, ctx.at)]

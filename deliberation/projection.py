@@ -1,0 +1,294 @@
+"""view(state, viewer): the JSON-safe picture of a room for one viewer. The only visibility gate.
+
+Values are ``str``, ``int``, ``bool``, ``None``, lists and dicts only: fractions are written
+``"3/10"``, moments in ISO 8601. Hidden statements and their reasons are shown to
+facilitators only; pending ones to their author and facilitators. Consent answers follow the
+publication policy: ``names`` shows who answered what; ``organisations`` shows each answer's
+organisation but not the person; ``anonymous`` shows only counts. Facilitators and the
+answerer themself always see their own.
+"""
+
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from deliberation import balancing
+from deliberation._guards import is_facilitator
+from deliberation.fairness import fairness
+from deliberation.ids import ParticipantId
+from deliberation.perspectives import missing_organisations
+from deliberation.state import RoomState
+from deliberation.timing import next_deadline
+from deliberation.vocabulary import (
+    ROUND_ORDER,
+    PublicationPolicy,
+    Reaction,
+    RoundKind,
+    StatementStatus,
+)
+
+JSON = Any
+
+ASKS: Mapping[RoundKind, str] = {
+    RoundKind.SURFACE_CONFLICT: (
+        "Write short statements about the proposal and react to others': agree, disagree, pass."
+    ),
+    RoundKind.WEIGH_PERSPECTIVES: (
+        "Table your organisation's perspective (benefit, risk, concern, affected group) and "
+        "spread your points over the perspectives that matter most."
+    ),
+    RoundKind.RECORD_DISSENT: "Record any formal dissent or minority view, with your reasons.",
+    RoundKind.CONSENT: (
+        "Can you live with the proposal? Consent, consent with a concern, stand aside, or object."
+    ),
+}
+
+
+def to_json(value: object) -> JSON:
+    """Core values to JSON-safe values (dataclasses become dicts)."""
+    if value is None or (isinstance(value, bool | int | str) and not isinstance(value, Enum)):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(to_json(k)): to_json(v) for k, v in value.items()}
+    if isinstance(value, tuple | list | frozenset | set):
+        items = [to_json(v) for v in value]
+        return items if isinstance(value, tuple | list) else sorted(items)
+    raise TypeError(f"not JSON-safe: {type(value).__name__}")
+
+
+def _name(state: RoomState, participant: ParticipantId | None) -> str | None:
+    if participant is None:
+        return None
+    member = state.members.get(participant)
+    return member.display_name if member else None
+
+
+def _room(state: RoomState) -> JSON:
+    room = state.room
+    if room is None:
+        return None
+    return {
+        "room": room.room,
+        "title": room.title,
+        "mode": room.mode.value,
+        "publication": room.publication.value,
+        "owner": room.owner,
+        "created_at": room.created_at.isoformat(),
+        "decided": state.decided,
+    }
+
+
+def _members(state: RoomState) -> JSON:
+    return [
+        {
+            "participant": m.participant,
+            "display_name": m.display_name,
+            "organisation": m.organisation,
+            "organisation_name": state.organisations.get(m.organisation, ""),
+            "role": m.role.value,
+            "vote_weight": to_json(m.vote_weight),
+            "active": m.active,
+        }
+        for m in state.members.values()
+    ]
+
+
+def _round(state: RoomState) -> JSON:
+    r = state.rounds
+    upcoming = ROUND_ORDER[r.furthest + 1] if r.furthest + 1 < len(ROUND_ORDER) else None
+    return {
+        "current": r.current.value if r.current else None,
+        "open": r.is_open,
+        "number": r.number,
+        "asks": ASKS[r.current] if r.current and r.is_open else None,
+        "opened_at": to_json(r.opened_at),
+        "deadline": to_json(r.deadline),
+        "next": upcoming.value if upcoming else None,
+        "reopenable": [
+            k.value for k in ROUND_ORDER[: r.furthest + 1] if k is not RoundKind.CONSENT
+        ],
+    }
+
+
+def _floor(state: RoomState) -> JSON:
+    f = state.floor
+    rules = state.rules
+    waiting_orgs = {h.organisation for h in f.waiting}
+    shares = []
+    for organisation, name in sorted(state.organisations.items()):
+        share = balancing.share(f, organisation)
+        shares.append(
+            {
+                "organisation": organisation,
+                "name": name,
+                "speaking_ms": f.floor_ms.get(organisation, 0),
+                "share": to_json(share),
+                "cap": to_json(rules.speaking_cap),
+                "at_or_over_cap": balancing.at_or_over_cap(f, rules, organisation),
+                "cap_lifted": organisation in f.cap_lifted,
+                "budget_ms": rules.budget_for(organisation),
+                "budget_left_ms": balancing.budget_left(f, rules, organisation),
+                "waiting": organisation in waiting_orgs,
+            }
+        )
+    speech = f.speech
+    current = None
+    if speech is not None:
+        current = {
+            "participant": speech.participant,
+            "display_name": _name(state, speech.participant),
+            "organisation": speech.organisation,
+            "kind": speech.kind.value,
+            "started_at": speech.started_at.isoformat(),
+            "limit_ms": speech.limit_ms,
+            "ends_at": (speech.started_at + timedelta(milliseconds=speech.limit_ms)).isoformat(),
+            "overran": speech.overran,
+        }
+    choice = balancing.choose(f, rules)
+    return {
+        "queue": [
+            {
+                "participant": h.participant,
+                "display_name": _name(state, h.participant),
+                "organisation": h.organisation,
+                "kind": h.kind.value,
+                "raised_at": h.raised_at.isoformat(),
+                "reply_to": h.reply_to,
+            }
+            for h in f.waiting
+        ],
+        "next": (
+            {
+                "participant": choice.hand.participant,
+                "kind": choice.hand.kind.value,
+                "rule": choice.rule,
+            }
+            if choice
+            else None
+        ),
+        "speech": current,
+        "total_speaking_ms": f.total_ms,
+        "shares": shares,
+    }
+
+
+def _statements(state: RoomState, viewer: ParticipantId | None, moderator: bool) -> JSON:
+    rows = []
+    for s in state.surface.statements.values():
+        if s.status is StatementStatus.HIDDEN and not moderator:
+            continue
+        if s.status is StatementStatus.PENDING and not (moderator or viewer == s.participant):
+            continue
+        counts = dict.fromkeys(Reaction, 0)
+        for reaction in state.surface.reactions.get(s.statement, {}).values():
+            counts[reaction] += 1
+        row: dict[str, JSON] = {
+            "statement": s.statement,
+            "participant": s.participant,
+            "organisation": s.organisation,
+            "text": s.text,
+            "status": s.status.value,
+            "added_at": s.added_at.isoformat(),
+            **{k.value: v for k, v in counts.items()},
+        }
+        if moderator:
+            row["hidden_reason"] = s.hidden_reason
+        rows.append(row)
+    return rows
+
+
+def _my_reactions(state: RoomState, viewer: ParticipantId | None) -> JSON:
+    if viewer is None:
+        return {}
+    return {
+        statement: by_participant[viewer].value
+        for statement, by_participant in state.surface.reactions.items()
+        if viewer in by_participant
+    }
+
+
+def _perspectives(state: RoomState) -> JSON:
+    points = state.weighing.points
+    ordered = sorted(
+        state.weighing.perspectives.values(),
+        key=lambda p: (-points.get(p.perspective, 0), p.tabled_at, p.perspective),
+    )
+    return [
+        {
+            "perspective": p.perspective,
+            "kind": p.kind.value,
+            "text": p.text,
+            "organisation": p.organisation,
+            "participant": p.participant,
+            "points": points.get(p.perspective, 0),
+        }
+        for p in ordered
+    ]
+
+
+def _consent(state: RoomState, viewer: ParticipantId | None, moderator: bool) -> JSON:
+    consent = state.consent
+    policy = state.room.publication if state.room else PublicationPolicy.NAMES
+    answers = []
+    for a in consent.answers.values():
+        if moderator or a.participant == viewer or policy is PublicationPolicy.NAMES:
+            answers.append(to_json(a))
+        elif policy is PublicationPolicy.ORGANISATIONS:
+            answers.append(
+                {"organisation": a.organisation, "position": a.position.value, "text": a.text}
+            )
+    counts: dict[str, int] = {}
+    for a in consent.answers.values():
+        counts[a.position.value] = counts.get(a.position.value, 0) + 1
+    mine = consent.answers.get(viewer) if viewer else None
+    return {
+        "number": consent.number,
+        "answers": answers,
+        "counts": counts,
+        "mine": to_json(mine),
+        "objections": [to_json(o) for o in (*consent.earlier, *consent.objections.values())],
+    }
+
+
+def view(state: RoomState, viewer: ParticipantId | None) -> dict[str, JSON]:
+    """What ``viewer`` may see of the room (``None``: the public or the projector)."""
+    moderator = viewer is not None and is_facilitator(state, viewer)
+    me = state.members.get(viewer) if viewer else None
+    latest = state.decisions[-1] if state.decisions else None
+    deadline = next_deadline(state)
+    return {
+        "viewer": {
+            "participant": viewer,
+            "role": me.role.value if me else None,
+            "facilitator": moderator,
+        },
+        "room": _room(state),
+        "proposal": {"text": state.proposal.text, "version": state.proposal.version},
+        "rules": to_json(state.rules),
+        "members": _members(state),
+        "round": _round(state),
+        "floor": _floor(state),
+        "statements": _statements(state, viewer, moderator),
+        "my_reactions": _my_reactions(state, viewer),
+        "perspectives": _perspectives(state),
+        "my_allocation": to_json(state.weighing.allocations.get(viewer, ())) if viewer else [],
+        "points_budget": state.rules.points_budget,
+        "missing_organisations": list(missing_organisations(state)),
+        "dissents": [to_json(d) for d in state.dissents.values()],
+        "consent": _consent(state, viewer, moderator),
+        "decisions": [to_json(d) for d in state.decisions],
+        "outcome": latest.outcome.value if latest else None,
+        "fairness": to_json(fairness(state)),
+        "next_deadline": to_json(deadline),
+    }

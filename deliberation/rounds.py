@@ -1,0 +1,143 @@
+"""The four rounds as a small state machine.
+
+Transitions (``furthest`` is the furthest round ever closed):
+
+=====================  ==========================================================
+open_round(k)          no round open, and k is ``furthest + 1`` (the next new round)
+                       or an earlier round (a reopening, which needs a reason);
+                       ``consent`` is never reopened this way: amend the proposal
+close_round            the open round closes; ``consent`` closing reaches the decision;
+                       in asynchronous rooms the next round opens at once
+deadline passes        the same as close_round, by the clock (``tick``), exactly once
+=====================  ==========================================================
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from deliberation._guards import facilitator, reason
+from deliberation.commands import CloseRound, OpenRound, SetDeadline
+from deliberation.consent import decision, quorum_met
+from deliberation.context import Context
+from deliberation.errors import Reason, Rejected
+from deliberation.events import DeadlineSet, Event, RoundClosed, RoundOpened
+from deliberation.evolve import replay
+from deliberation.ids import ParticipantId
+from deliberation.state import RoomState
+from deliberation.vocabulary import ROUND_ORDER, Mode, RoundKind
+
+Step = Callable[[RoomState], list[Event]]
+
+
+def apply_all(state: RoomState, *steps: Step) -> list[Event]:
+    """Run steps in order, each seeing the state the earlier ones' events lead to."""
+    events: list[Event] = []
+    for step in steps:
+        new = step(state)
+        state = replay(new, start=state)
+        events.extend(new)
+    return events
+
+
+def is_async(state: RoomState) -> bool:
+    return state.room is not None and state.room.mode is Mode.ASYNCHRONOUS
+
+
+def checked_deadline(state: RoomState, deadline: datetime | None, at: datetime) -> datetime | None:
+    """A deadline for a round about to open: after ``at``; required in asynchronous rooms."""
+    if deadline is None:
+        if is_async(state):
+            raise Rejected(Reason.INVALID, "Every round of an asynchronous room needs a deadline.")
+        return None
+    if deadline.tzinfo is None or deadline <= at:
+        raise Rejected(Reason.INVALID, "A deadline must be a moment in the future (with a zone).")
+    return deadline
+
+
+def open_round(state: RoomState, command: OpenRound, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    if state.rounds.is_open:
+        raise Rejected(Reason.CONFLICT, "Close the open round first.")
+    wanted = ROUND_ORDER.index(command.round)
+    furthest = state.rounds.furthest
+    if wanted > furthest + 1:
+        following = ROUND_ORDER[furthest + 1].value
+        raise Rejected(Reason.WRONG_ROUND, f"Rounds go in order: {following} comes next.")
+    reopened = wanted <= furthest
+    why = command.reason.strip()
+    if reopened:
+        if command.round is RoundKind.CONSENT:
+            raise Rejected(
+                Reason.WRONG_ROUND, "Consent is rerun by amending the proposal, not by reopening."
+            )
+        why = reason(command.reason)
+    deadline = checked_deadline(
+        state, command.deadline or _planned(state, command.round, ctx.at), ctx.at
+    )
+    number = state.rounds.number + 1
+    return [RoundOpened(command.round, number, reopened, why, deadline, by, ctx.at)]
+
+
+def _planned(state: RoomState, kind: RoundKind, at: datetime) -> datetime | None:
+    planned = state.rounds.planned.get(kind)
+    return planned if planned is not None and planned > at else None
+
+
+def opening_events(
+    state: RoomState, kind: RoundKind, by: ParticipantId | None, at: datetime
+) -> list[Event]:
+    """``round.opened`` for the next round of an asynchronous room, with its planned deadline."""
+    deadline = _planned(state, kind, at)
+    number = state.rounds.number + 1
+    return [RoundOpened(kind, number, False, "", deadline, by, at)]
+
+
+def close_events(
+    state: RoomState,
+    by: ParticipantId | None,
+    at: datetime,
+    *,
+    by_deadline: bool,
+    reach_decision: bool = True,
+) -> list[Event]:
+    """Close the open round, and what follows: the decision, or the next asynchronous round."""
+    current = state.rounds.current
+    if current is None or not state.rounds.is_open:
+        return []
+    closed: list[Event] = [RoundClosed(current, state.rounds.number, by_deadline, by, at)]
+    if current is RoundKind.CONSENT:
+        if not reach_decision:
+            return closed
+        after = replay(closed, start=state)
+        if quorum_met(state):
+            return [*closed, decision(after, by, at, "")]
+        why = "The deadline passed without quorum." if by_deadline else "No quorum."
+        return [*closed, decision(after, by, at, why, withdrawn=True)]
+    position = ROUND_ORDER.index(current)
+    if is_async(state):
+        after = replay(closed, start=state)
+        return [*closed, *opening_events(after, ROUND_ORDER[position + 1], by, at)]
+    return closed
+
+
+def close_round(state: RoomState, command: CloseRound, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    if not state.rounds.is_open:
+        raise Rejected(Reason.WRONG_ROUND, "No round is open.")
+    if state.rounds.current is RoundKind.CONSENT and not quorum_met(state):
+        raise Rejected(
+            Reason.NO_QUORUM,
+            "Too few people or organisations have answered. Wait, or withdraw the proposal.",
+        )
+    return close_events(state, by, ctx.at, by_deadline=False)
+
+
+def set_deadline(state: RoomState, command: SetDeadline, ctx: Context) -> list[Event]:
+    by = facilitator(state, ctx)
+    why = reason(command.reason)
+    current = state.rounds.current
+    if current is None or not state.rounds.is_open:
+        raise Rejected(Reason.WRONG_ROUND, "No round is open.")
+    if command.closes_at.tzinfo is None or command.closes_at <= ctx.at:
+        raise Rejected(Reason.INVALID, "A deadline must be a moment in the future (with a zone).")
+    return [DeadlineSet(current, command.closes_at, why, by, ctx.at)]
