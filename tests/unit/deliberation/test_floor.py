@@ -188,7 +188,8 @@ def test_a_point_of_order_jumps_the_queue() -> None:
     room.do(RaiseHand(), ALICE)
     room.do(RaiseHand(SpeechKind.POINT_OF_ORDER), BOB)
     granted, started = room.do(NextSpeaker())
-    assert isinstance(granted, FloorGranted) and isinstance(started, SpeechStarted)
+    assert isinstance(granted, FloorGranted)
+    assert isinstance(started, SpeechStarted)
     assert (granted.participant, granted.rule, started.limit_ms) == (
         BOB,
         "point-of-order-first",
@@ -212,11 +213,13 @@ def test_a_reply_answers_the_current_speaker_and_goes_before_speeches() -> None:
     room.do(NextSpeaker())
     room.do(RaiseHand(), CAROL)
     [raised] = room.do(RaiseHand(SpeechKind.REPLY), BOB)
-    assert isinstance(raised, HandRaised) and raised.reply_to == ALICE
+    assert isinstance(raised, HandRaised)
+    assert raised.reply_to == ALICE
     room.later(10)
     room.do(EndSpeech(), ALICE)
     granted, started = room.do(NextSpeaker())
-    assert isinstance(granted, FloorGranted) and isinstance(started, SpeechStarted)
+    assert isinstance(granted, FloorGranted)
+    assert isinstance(started, SpeechStarted)
     assert (granted.participant, granted.rule, started.limit_ms) == (BOB, "reply-first", 60_000)
 
 
@@ -255,7 +258,8 @@ def test_only_the_speaker_or_a_facilitator_ends_a_speech() -> None:
         room.do(EndSpeech(), BOB)
     assert refused.value.reason is Reason.NOT_YOUR_TURN
     [ended] = room.do(EndSpeech(), FACILITATOR)
-    assert isinstance(ended, SpeechEnded) and ended.ending is SpeechEnding.ENDED_BY_FACILITATOR
+    assert isinstance(ended, SpeechEnded)
+    assert ended.ending is SpeechEnding.ENDED_BY_FACILITATOR
 
 
 def test_ending_a_speech_when_nobody_speaks_is_refused() -> None:
@@ -339,7 +343,8 @@ def test_lifting_a_cap_is_logged_and_lets_the_organisation_go_as_if_under_it() -
     room.do(RaiseHand(), AMIR)
     room.do(RaiseHand(), CAROL)
     [lifted] = room.do(LiftCap(TRUST_A, "Trust A presents the budget."), FACILITATOR, room.clock)
-    assert isinstance(lifted, CapLifted) and lifted.is_override
+    assert isinstance(lifted, CapLifted)
+    assert lifted.is_override
     room.do(LowerHand(), CAROL)
     room.do(RaiseHand(SpeechKind.SPEECH), CAROL)
     granted, _ = room.do(NextSpeaker())
@@ -363,7 +368,8 @@ def test_a_budget_limits_the_speech_and_the_clock_ends_it_when_spent() -> None:
     assert isinstance(started, SpeechStarted)
     assert (started.limit_ms, started.budget_limited) == (100_000, True)
     [ended] = room.do(Tick(), None, at(101))
-    assert isinstance(ended, SpeechEnded) and ended.ending is SpeechEnding.BUDGET_EXHAUSTED
+    assert isinstance(ended, SpeechEnded)
+    assert ended.ending is SpeechEnding.BUDGET_EXHAUSTED
     room.do(RaiseHand(), AMIR)
     with pytest.raises(Rejected) as refused:
         room.do(NextSpeaker())
@@ -384,4 +390,5 @@ def test_removing_the_speaker_ends_their_speech_and_lowers_their_hands() -> None
     assert types(room.do(RemoveMember(BOB, "Left the board."), FACILITATOR, at(6))) == [
         "member.removed"
     ]
-    assert room.state.floor.waiting == () and room.state.floor.speech is None
+    assert room.state.floor.waiting == ()
+    assert room.state.floor.speech is None
