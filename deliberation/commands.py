@@ -69,7 +69,7 @@ class AdmitMember:
 
     Who may: the system or a facilitator; only the owner may admit another owner.
     Rejected: ``conflict`` (already an active member); ``invalid`` (empty name or organisation,
-    negative weight); ``forbidden``.
+    a weight that is not positive); ``forbidden``.
     Emits: ``member.admitted``. Re-admitting a removed member restores them.
     """
 

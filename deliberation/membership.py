@@ -104,8 +104,8 @@ def admit_member(state: RoomState, command: AdmitMember, ctx: Context) -> list[E
     organisation_name = text(command.organisation_name, 200, "organisation name")
     if not command.participant.strip() or not command.organisation.strip():
         raise Rejected(Reason.INVALID, "A member needs a participant id and an organisation id.")
-    if command.vote_weight < 0:
-        raise Rejected(Reason.INVALID, "A vote weight cannot be negative.")
+    if command.vote_weight <= 0:
+        raise Rejected(Reason.INVALID, "A vote weight must be positive.")
     return [
         MemberAdmitted(
             participant=command.participant,

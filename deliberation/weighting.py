@@ -8,9 +8,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from voting import Mode, Voter, WeightRules, weigh
+
 from deliberation.ids import OrganisationId, ParticipantId
 from deliberation.rules import VoteMode
 from deliberation.state import Member
+
+_MODES: Mapping[VoteMode, Mode] = {
+    VoteMode.CAPPED: "capped",
+    VoteMode.ONE_ORG_ONE_VOTE: "one_org_one_vote",
+    VoteMode.ONE_PERSON_ONE_VOTE: "one_person_one_vote",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,21 +32,17 @@ class Weights:
 
 def weigh_members(members: Iterable[Member], mode: VoteMode, vote_cap: Fraction | None) -> Weights:
     """Raw and counted weight per member and per organisation under ``mode`` and ``vote_cap``."""
-    from voting import Voter, WeightRules, weigh
-
     voters = [Voter(m.participant, m.organisation, m.vote_weight) for m in members]
     if not voters:
         return Weights()
     cap = vote_cap if mode is VoteMode.CAPPED else None
-    result = weigh(voters, WeightRules(mode=mode.value, vote_cap=cap))
+    result = weigh(voters, WeightRules(mode=_MODES[mode], vote_cap=cap))
     organisations = result.organisations
     return Weights(
-        counted={ParticipantId(k): Fraction(v) for k, v in result.counted.items()},
-        raw_by_organisation={
-            OrganisationId(k): Fraction(v.raw_weight) for k, v in organisations.items()
-        },
+        counted={ParticipantId(k): v for k, v in result.counted.items()},
+        raw_by_organisation={OrganisationId(k): v.raw_weight for k, v in organisations.items()},
         counted_by_organisation={
-            OrganisationId(k): Fraction(v.counted_weight) for k, v in organisations.items()
+            OrganisationId(k): v.counted_weight for k, v in organisations.items()
         },
         cap_applied=result.cap_applied,
         explanation=tuple(result.explanation),
