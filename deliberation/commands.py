@@ -146,8 +146,9 @@ class CloseRound:
 
     Who may: a facilitator. Rejected: ``wrong_round`` (none open); ``no_quorum`` (consent
     without quorum: wait, or withdraw the proposal); ``forbidden``.
-    Emits: ``speech.ended`` (a speech in progress), ``round.closed``, and for ``consent``
-    ``decision.reached``; in asynchronous rooms also ``round.opened`` for the next round.
+    Emits: ``round.closed``, and for ``consent`` ``decision.reached``; in asynchronous rooms
+    closing any other round also opens the next (``round.opened``, with its planned deadline
+    if that is still ahead). The floor is independent of rounds: a speech goes on.
     """
 
 
@@ -183,8 +184,8 @@ class RaiseHand:
     """Ask for the floor: a speech, a direct reply to the current speaker, or a point of order.
 
     Who may: a participant, or a facilitator acting for one. Rejected: ``conflict`` (already
-    waiting for that kind, or holding the floor); ``invalid`` (a reply with nobody speaking,
-    or to oneself); ``forbidden`` (observers, removed members); ``wrong_round`` (no round open).
+    waiting for that kind, or holding the floor); ``invalid`` (a reply with no speech in
+    progress, or during a point of order); ``forbidden`` (observers, removed members, strangers).
     Emits: ``hand.raised``.
     """
 
@@ -214,7 +215,7 @@ class NextSpeaker:
     budget is spent never gets the floor this way.
     Who may: a facilitator or the system.
     Rejected: ``conflict`` (someone holds the floor); ``not_your_turn`` (people wait but all
-    have spent their budget); ``wrong_round``; ``forbidden``.
+    have spent their budget); ``forbidden``.
     Emits: ``floor.granted`` (with the rule that chose) and ``speech.started``, or nothing
     when nobody waits.
     """
@@ -225,7 +226,7 @@ class GiveFloor:
     """Override: give the floor to a waiting participant out of order.
 
     Who may: a facilitator. Rejected: ``invalid`` (no reason); ``not_found`` (not waiting
-    for that kind); ``conflict`` (someone holds the floor); ``forbidden``; ``wrong_round``.
+    for that kind); ``conflict`` (someone holds the floor); ``forbidden``.
     Emits: ``floor.granted`` (rule ``override``, ``is_override``) and ``speech.started``.
     """
 
@@ -441,9 +442,8 @@ class AmendProposal:
     Who may: a facilitator. Rejected: ``invalid`` (empty or unchanged text, no reason,
     missing deadline in an asynchronous room); ``not_found`` (an objector in ``integrates``
     without an open or upheld objection); ``forbidden``; ``conflict`` (decided).
-    Emits: ``speech.ended`` (a speech in progress, when consent restarts), ``round.closed``
-    (an open consent round), ``proposal.amended`` and ``round.opened`` (``consent``) when
-    consent restarts.
+    Emits: ``round.closed`` (the open round, when consent restarts), ``proposal.amended``,
+    and ``round.opened`` (``consent``, ``reopened``) when consent restarts.
     """
 
     text: str
@@ -457,7 +457,8 @@ class WithdrawProposal:
     """Withdraw the proposal: a final decision with outcome ``withdrawn``.
 
     Who may: a facilitator. Rejected: ``invalid`` (no reason); ``forbidden``; ``conflict``.
-    Emits: ``speech.ended`` and ``round.closed`` (if open), ``decision.reached``.
+    Emits: ``speech.ended`` (a speech in progress), ``round.closed`` (if open),
+    ``decision.reached``; the queue empties.
     """
 
     reason: str
