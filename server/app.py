@@ -1,0 +1,181 @@
+"""create_app(settings) -> Litestar: wires plugins, routes, templates, static files."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
+from litestar import Litestar, Request, get
+from litestar.channels import ChannelsPlugin
+from litestar.config.app import AppConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins import InitPluginProtocol
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from litestar.types import ASGIApp
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from server.auth.middleware import AuthMiddleware, CSRFUnlessBearer
+from server.auth.routes import AuthApi, AuthPages
+from server.broadcast import announce, build_channels
+from server.clock import Clock, SystemClock
+from server.db.engine import alchemy_config, create_engine
+from server.db.tables import SessionRecord
+from server.deadlines import deadline_worker
+from server.errors import HANDLERS
+from server.rooms.event_store import StoredEvent, events_since
+from server.rooms.fanout import ROOMS_CHANNEL, RoomHub, notification
+from server.rooms.http import InvitationsApi, RoomsApi, command_router
+from server.rooms.service import RoomService
+from server.rooms.ws import room_socket
+from server.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+# Paths a script calls before it holds a session or token (JSON only, so a foreign page
+# cannot post them without a CORS preflight).
+CSRF_EXEMPT = ["/api/auth/register", "/api/auth/login", "/api/auth/token"]
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    async with request.app.state.sessions() as session:
+        await session.execute(text("SELECT 1"))
+    return {"ok": True, "connections": request.app.state.hub.listener_count()}
+
+
+class LifespanAfterPlugins(InitPluginProtocol):
+    """Runs a lifespan after those the plugins before it registered."""
+
+    def __init__(self, lifespan: Any) -> None:
+        self.lifespan = lifespan
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.lifespan.append(self.lifespan)
+        return app_config
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    alchemy = alchemy_config(engine)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    channels: ChannelsPlugin = build_channels(settings)
+
+    async def read_events(room_id: Any, after: int) -> list[StoredEvent]:
+        async with sessions() as session:
+            return await events_since(session, room_id, after)
+
+    hub = RoomHub(read_events)
+
+    async def publish(room_id: Any, stored: list[StoredEvent]) -> None:
+        await hub.advance(room_id, stored[-1].seq, stored)
+        await announce(channels, notification(room_id, stored[-1].seq))
+
+    rooms = RoomService(sessions, publish)
+
+    @contextlib.asynccontextmanager
+    async def background(app: Litestar) -> AsyncIterator[None]:
+        subscriber = await channels.subscribe([ROOMS_CHANNEL])
+
+        async def relay() -> None:
+            async for message in subscriber.iter_events():
+                try:
+                    await hub.on_notification(message)
+                except Exception:
+                    log.exception("could not relay %r", message)
+
+        tasks = [
+            asyncio.create_task(relay(), name="room-notifications"),
+            asyncio.create_task(
+                deadline_worker(rooms, clock, settings.deadline_poll_s), name="deadlines"
+            ),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            with contextlib.suppress(Exception):
+                await channels.unsubscribe(subscriber)
+            await engine.dispose()
+
+    session_config = ServerSideSessionConfig(
+        store="sessions",
+        max_age=settings.session_max_age_s,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        httponly=True,
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        exclude=CSRF_EXEMPT,
+    )
+
+    def csrf_unless_bearer(app: ASGIApp) -> ASGIApp:
+        return CSRFUnlessBearer(app, CSRFMiddleware(app=app, config=csrf_config))
+
+    route_handlers: list[Any] = [
+        healthz,
+        AuthApi,
+        AuthPages,
+        RoomsApi,
+        InvitationsApi,
+        command_router(),
+        room_socket,
+        create_static_files_router(path="/static", directories=[settings.static_dir]),
+    ]
+    from server.web.pages import page_handlers
+
+    route_handlers.extend(page_handlers())
+
+    app = Litestar(
+        route_handlers=route_handlers,
+        # The background lifespan comes after Channels' own, so the backend is up first.
+        plugins=[SQLAlchemyPlugin(config=alchemy), channels, LifespanAfterPlugins(background)],
+        stores={"sessions": SQLAlchemyStore(config=alchemy, model=SessionRecord)},
+        middleware=[
+            session_config.middleware,
+            csrf_unless_bearer,
+            DefineMiddleware(AuthMiddleware, exclude=["^/static/", "^/schema", "^/healthz"]),
+        ],
+        template_config=TemplateConfig(directory=settings.template_dir, engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(
+            title="Evenfloor",
+            version="0.1.0",
+            description="Shared decisions among organisations. Every room command is here; "
+            "the WebSocket protocol is in docs/protocol.md.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
+        ),
+        exception_handlers=HANDLERS,
+        logging_config=LoggingConfig(log_exceptions="always"),
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.sessions = sessions
+    app.state.rooms = rooms
+    app.state.hub = hub
+    app.state.channels = channels
+    app.state.engine = engine
+    return app

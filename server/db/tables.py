@@ -1,0 +1,167 @@
+"""Database tables.
+
+Room state is not stored here: it is a fold over ``room_events`` (see ``event_store``).
+The other tables hold what the event stream cannot: accounts, credentials, invitations,
+the room directory with its head ``seq`` (the optimistic-concurrency check), and deadlines.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.base import DefaultBase, UUIDv7AuditBase, UUIDv7Base
+from advanced_alchemy.extensions.litestar.store import StoreModelMixin
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+# advanced-alchemy's JsonB trips over SQLAlchemy 2.1; this is the same portable type.
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class User(UUIDv7AuditBase):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+
+class ApiToken(UUIDv7AuditBase):
+    """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Organisation(UUIDv7AuditBase):
+    __tablename__ = "organisations"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Room(UUIDv7AuditBase):
+    __tablename__ = "rooms"
+
+    title: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("users.id"))
+    mode: Mapped[str] = mapped_column(String(20), default="live")
+    policy: Mapped[str] = mapped_column(String(20), default="organisations")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The head of the event stream: appends succeed only from the head they read.
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    head_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+
+
+class Membership(UUIDv7AuditBase):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("room_id", "user_id", name="uq_membership_room_user"),)
+
+    room_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("rooms.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        GUID, ForeignKey("organisations.id"), nullable=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class Invitation(UUIDv7AuditBase):
+    """A link that admits its holder to a room with a role (and maybe an organisation)."""
+
+    __tablename__ = "invitations"
+
+    room_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("rooms.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        GUID, ForeignKey("organisations.id"), nullable=True
+    )
+    single_use: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("users.id"))
+
+
+class RoomEvent(DefaultBase):
+    """One fact in a room's history. Rows are only ever inserted."""
+
+    __tablename__ = "room_events"
+    __table_args__ = (Index("ix_room_events_idempotency", "room_id", "idempotency_key"),)
+
+    room_id: Mapped[uuid.UUID] = mapped_column(
+        GUID, ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    actor_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acting_for: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class RoomDeadline(DefaultBase):
+    """When a room next needs the clock (a round deadline, a speech limit, a reminder).
+
+    Whichever process locks the row first runs the room's ``tick``; the others skip it.
+    """
+
+    __tablename__ = "room_deadlines"
+
+    room_id: Mapped[uuid.UUID] = mapped_column(
+        GUID, ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    due_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+class SigningKey(UUIDv7Base):
+    """A room's Ed25519 key for its published log; the private half never leaves the server."""
+
+    __tablename__ = "signing_keys"
+
+    room_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("rooms.id", ondelete="CASCADE"))
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    public_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class PublishedLog(UUIDv7Base):
+    """The latest published decision log of a room, as the community received it."""
+
+    __tablename__ = "published_logs"
+
+    room_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("rooms.id", ondelete="CASCADE"))
+    policy: Mapped[str] = mapped_column(String(20))
+    pseudonym_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    through_event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    document: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class SessionRecord(StoreModelMixin):
+    """Server-side sessions (Litestar's session middleware stores them here)."""
+
+    __tablename__ = "sessions"

@@ -1,0 +1,66 @@
+"""Access gates: the only way a handler obtains a room on someone's behalf.
+
+Not-a-member and no-such-room both answer 404, so a room's existence does not leak.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import IntEnum
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.middleware import CurrentUser
+from server.db.tables import Membership, Organisation, Room
+
+
+class Need(IntEnum):
+    READ = 1  # observers and up
+    ACT = 2  # participants and up
+    FACILITATE = 3  # facilitators and the owner
+    OWN = 4
+
+
+ROLE_LEVEL = {
+    "observer": Need.READ,
+    "participant": Need.ACT,
+    "facilitator": Need.FACILITATE,
+    "owner": Need.OWN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAccess:
+    room: Room
+    membership: Membership
+    organisation_name: str | None
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+
+async def access_room(
+    session: AsyncSession, user: CurrentUser | None, room_id: uuid.UUID, need: Need
+) -> RoomAccess:
+    if user is None:
+        raise NotFoundException("No such room.")
+    row = (
+        await session.execute(
+            select(Room, Membership, Organisation.name)
+            .join(Membership, Membership.room_id == Room.id)
+            .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Room.id == room_id, Membership.user_id == user.id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFoundException("No such room.")
+    room, membership, organisation_name = row
+    if ROLE_LEVEL.get(membership.role, 0) < need:
+        raise PermissionDeniedException(
+            f"Your role in this room ({membership.role}) does not allow this."
+        )
+    return RoomAccess(room, membership, organisation_name)

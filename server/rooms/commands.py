@@ -1,0 +1,77 @@
+"""Running a person's command: the gate, the wire-to-core translation, and execution.
+
+Shared by the HTTP routes and the WebSocket, so both refuse and accept exactly alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import deliberation
+from server.auth.middleware import CurrentUser
+from server.db.tables import Membership
+from server.rooms.access import Need, access_room
+from server.rooms.codec import command_from_wire
+from server.rooms.event_store import StoredEvent
+from server.rooms.service import CommandResult, RoomService
+
+# Issued by the server itself, through their own routes (room creation, invitations) or
+# its clock; never accepted from a client as a plain command.
+SERVER_ONLY = frozenset({"create_room", "admit_member", "tick"})
+
+
+def public_commands() -> dict[str, type]:
+    return {name: cls for name, cls in deliberation.COMMANDS.items() if name not in SERVER_ONLY}
+
+
+class UnknownCommand(NotFoundException):
+    pass
+
+
+async def run_command(
+    *,
+    service: RoomService,
+    user: CurrentUser | None,
+    room_id: uuid.UUID,
+    name: str,
+    args: dict[str, Any],
+    acting_for: str | None,
+    idempotency_key: str | None,
+    now: Any,
+) -> CommandResult:
+    async with service.sessions() as session:
+        await access_room(session, user, room_id, Need.ACT)
+    if name not in public_commands():
+        raise UnknownCommand(f"Unknown command {name!r}.")
+    command = command_from_wire(name, args)
+    assert user is not None  # access_room refused anonymous callers
+    ctx = deliberation.Context(actor=user.participant_id, at=now, acting_for=acting_for)
+    return await service.execute(
+        room_id, command, ctx, idempotency_key=idempotency_key, within=sync_memberships
+    )
+
+
+async def sync_memberships(session: AsyncSession, stored: list[StoredEvent]) -> None:
+    """Keep the membership table (what the gates read) in step with the room's events."""
+    for event in stored:
+        if event.type == "member.role_changed":
+            await session.execute(
+                update(Membership)
+                .where(
+                    Membership.room_id == event.room_id,
+                    Membership.user_id == uuid.UUID(event.payload["participant"]),
+                )
+                .values(role=event.payload["role"])
+            )
+        elif event.type == "member.removed":
+            await session.execute(
+                delete(Membership).where(
+                    Membership.room_id == event.room_id,
+                    Membership.user_id == uuid.UUID(event.payload["participant"]),
+                )
+            )

@@ -1,0 +1,147 @@
+"""Live fan-out of a room's events to the sockets connected to this process.
+
+One loop per room sends each event's frame, encoded once, to every socket in order of
+``seq``. Other processes learn that a room advanced through Litestar Channels (a message
+of a few bytes: room id and seq); they read the events from the table themselves, so a
+lost notification delays a client but never loses an event (its next message or
+reconnect catches up from the table).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.rooms.event_store import StoredEvent
+
+log = logging.getLogger(__name__)
+
+ROOMS_CHANNEL = "evenfloor_rooms"
+# A socket whose send does not complete in this time is closed; it resumes on reconnect.
+SLOW_CLIENT_TIMEOUT_S = 2.0
+CLOSE_TOO_SLOW = 4408
+
+ReadEvents = Callable[[uuid.UUID, int], Awaitable[Sequence[StoredEvent]]]
+
+
+@dataclass(eq=False)
+class Listener:
+    """One socket in one room, and the last seq it was sent."""
+
+    send_text: Callable[[str], Awaitable[None]]
+    close: Callable[[int, str], Awaitable[None]]
+    sent_seq: int = 0
+    live: bool = False  # False while it catches up from the table after hello
+    closed: bool = False
+
+
+@dataclass
+class _Room:
+    head: int = 0
+    listeners: set[Listener] = field(default_factory=set)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def encode(stored: StoredEvent) -> str:
+    return json.dumps(stored.to_wire(), separators=(",", ":"), ensure_ascii=False)
+
+
+class RoomHub:
+    def __init__(self, read_events: ReadEvents) -> None:
+        self._rooms: dict[uuid.UUID, _Room] = {}
+        self._read_events = read_events
+
+    def listener_count(self, room_id: uuid.UUID | None = None) -> int:
+        if room_id is not None:
+            room = self._rooms.get(room_id)
+            return len(room.listeners) if room else 0
+        return sum(len(room.listeners) for room in self._rooms.values())
+
+    def join(self, room_id: uuid.UUID, listener: Listener, head_seq: int) -> None:
+        """Add a socket; ``head_seq`` is the room's head as read from the table just before."""
+        room = self._rooms.get(room_id)
+        if room is None:
+            room = self._rooms[room_id] = _Room(head=head_seq)
+        room.listeners.add(listener)
+
+    def leave(self, room_id: uuid.UUID, listener: Listener) -> None:
+        room = self._rooms.get(room_id)
+        if room is None:
+            return
+        room.listeners.discard(listener)
+        if not room.listeners:
+            del self._rooms[room_id]
+
+    async def catch_up(self, room_id: uuid.UUID, listener: Listener) -> None:
+        """Send a (re)joining socket what it missed, then make it live without a gap."""
+        while True:
+            missed = await self._read_events(room_id, listener.sent_seq)
+            for stored in missed:
+                await self._send(listener, stored.seq, encode(stored))
+            room = self._rooms.get(room_id)
+            if room is None:
+                return
+            async with room.lock:
+                # From here on advance(), which holds the same lock, sends it each event
+                # whose seq follows the last one it had, so nothing is skipped or doubled.
+                if not missed or listener.sent_seq >= room.head:
+                    listener.live = True
+                    return
+
+    async def advance(
+        self, room_id: uuid.UUID, seq: int, events: Sequence[StoredEvent] = ()
+    ) -> None:
+        """The room reached ``seq``: send every listener the events it has not had."""
+        room = self._rooms.get(room_id)
+        if room is None:
+            return
+        async with room.lock:
+            if seq <= room.head:
+                return
+            fresh = [stored for stored in events if stored.seq > room.head]
+            if not fresh or fresh[0].seq != room.head + 1 or fresh[-1].seq < seq:
+                fresh = list(await self._read_events(room_id, room.head))
+            for stored in fresh:
+                if stored.seq != room.head + 1:
+                    break
+                frame = encode(stored)
+                for listener in list(room.listeners):
+                    if listener.live and listener.sent_seq == stored.seq - 1:
+                        await self._send(listener, stored.seq, frame)
+                room.head = stored.seq
+
+    async def _send(self, listener: Listener, seq: int, frame: str) -> None:
+        if listener.closed:
+            return
+        try:
+            async with asyncio.timeout(SLOW_CLIENT_TIMEOUT_S):
+                await listener.send_text(frame)
+        except TimeoutError:
+            listener.closed = True
+            with contextlib.suppress(Exception):
+                await listener.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
+            return
+        except Exception:  # the socket went away; its handler cleans up
+            listener.closed = True
+            return
+        listener.sent_seq = seq
+
+    async def on_notification(self, message: bytes | str) -> None:
+        """A room advanced in some process (this one included)."""
+        try:
+            note: Any = json.loads(message)
+            room_id, seq = uuid.UUID(note["room"]), int(note["seq"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored malformed room notification %r", message)
+            return
+        await self.advance(room_id, seq)
+
+
+def notification(room_id: uuid.UUID, seq: int) -> str:
+    return json.dumps({"room": str(room_id), "seq": seq})

@@ -1,0 +1,170 @@
+"""The only write path for room state: lock-free decide, compare-and-set append, publish.
+
+    read head -> fold what this process has not seen -> decide -> append at head+1..
+    -> commit -> fan out locally -> notify other processes
+
+A rejected command writes nothing. A command retried with the same idempotency key
+returns the seqs of its first run and appends nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import deliberation
+from server.db.tables import Room, RoomDeadline
+from server.rooms import event_store
+from server.rooms.event_store import Conflict, StateCache, StoredEvent
+
+MAX_ATTEMPTS = 20
+
+Publish = Callable[[uuid.UUID, list[StoredEvent]], Awaitable[None]]
+Within = Callable[[AsyncSession, list[StoredEvent]], Awaitable[None]]
+
+
+class RoomNotFound(Exception):
+    pass
+
+
+class KeyReused(Exception):
+    """The idempotency key was used by someone else, or for a different room action."""
+
+
+class RoomBusy(Exception):
+    """Too many concurrent writers kept winning the race; the client should retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    seqs: tuple[int, ...]
+    head: int
+    replayed: bool = False
+
+    @property
+    def seq(self) -> int:
+        """The seq of the command's last event (or the head, for a no-op)."""
+        return self.seqs[-1] if self.seqs else self.head
+
+
+class RoomService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publish: Publish,
+        cache: StateCache | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.publish = publish
+        self.cache = cache or StateCache()
+
+    async def state(self, room_id: uuid.UUID) -> tuple[int, Any]:
+        async with self.sessions() as session:
+            room = await session.get(Room, room_id)
+            if room is None:
+                raise RoomNotFound(str(room_id))
+            return room.last_seq, await self.cache.load(session, room_id, room.last_seq)
+
+    async def execute(
+        self,
+        room_id: uuid.UUID,
+        command: Any,
+        ctx: deliberation.Context,
+        *,
+        idempotency_key: str | None = None,
+        within: Within | None = None,
+    ) -> CommandResult:
+        """Decide and append ``command``; raises ``deliberation.Rejected`` on refusal.
+
+        ``within`` runs in the same transaction after the append (for example to keep the
+        membership table in step with ``member.*`` events), so both land or neither does.
+        """
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                async with self.sessions() as session, session.begin():
+                    result, stored = await self.attempt(
+                        session, room_id, command, ctx, idempotency_key
+                    )
+                    if within is not None and stored:
+                        await within(session, stored)
+            except Conflict:
+                self.cache.forget(room_id)
+                continue
+            if stored:
+                await self.publish(room_id, stored)
+            return result
+        raise RoomBusy(str(room_id))
+
+    async def attempt(
+        self,
+        session: AsyncSession,
+        room_id: uuid.UUID,
+        command: Any,
+        ctx: deliberation.Context,
+        idempotency_key: str | None,
+    ) -> tuple[CommandResult, list[StoredEvent]]:
+        """One try inside the caller's transaction; the caller commits and publishes."""
+        room = await session.get(Room, room_id, populate_existing=True)
+        if room is None:
+            raise RoomNotFound(str(room_id))
+        if idempotency_key:
+            earlier = await event_store.events_for_key(session, room_id, idempotency_key)
+            if earlier:
+                if earlier[0].actor_id != ctx.actor:
+                    raise KeyReused("this idempotency key was already used by someone else")
+                seqs = tuple(stored.seq for stored in earlier)
+                return CommandResult(seqs=seqs, head=room.last_seq, replayed=True), []
+        head = room.last_seq
+        state = await self.cache.load(session, room_id, head)
+        events = deliberation.decide(state, command, ctx)
+        if not events:
+            return CommandResult(seqs=(), head=head), []
+        stored = await event_store.append(
+            session,
+            room,
+            events,
+            expected_seq=head,
+            actor_id=ctx.actor,
+            acting_for=ctx.acting_for,
+            at=ctx.at,
+            idempotency_key=idempotency_key,
+        )
+        new_state = state
+        for event in events:
+            new_state = deliberation.evolve(new_state, event)
+        await schedule(session, room_id, deliberation.next_deadline(new_state))
+        self.cache.remember(room_id, stored[-1].seq, new_state)
+        return CommandResult(seqs=tuple(s.seq for s in stored), head=stored[-1].seq), stored
+
+
+async def schedule(session: AsyncSession, room_id: uuid.UUID, due: datetime | None) -> None:
+    existing = await session.get(RoomDeadline, room_id)
+    if due is None:
+        if existing is not None:
+            await session.execute(delete(RoomDeadline).where(RoomDeadline.room_id == room_id))
+        return
+    if existing is None:
+        session.add(RoomDeadline(room_id=room_id, due_at=due))
+    else:
+        existing.due_at = due
+    await session.flush()
+
+
+async def due_rooms(session: AsyncSession, now: datetime, *, limit: int = 20) -> list[uuid.UUID]:
+    """Claim rooms whose deadline passed. On PostgreSQL the rows stay locked (SKIP LOCKED)
+    until the caller's transaction ends, so two processes never run the same tick."""
+    query = (
+        select(RoomDeadline.room_id)
+        .where(RoomDeadline.due_at <= now)
+        .order_by(RoomDeadline.due_at)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.execute(query)).scalars().all())
