@@ -35,12 +35,27 @@ SAFE_INTEGER = 2**53 - 1
 
 DECIMAL_PLACES = 6
 
+
+def _unencodable(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
 _ENCODER = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+# The C encoder behind json.dumps, made once (json.dumps makes one per call). Without a
+# `markers` dict it skips the cycle check: log values come from JSON, and have no cycles.
+_C_ENCODE = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _unencodable, json.encoder.encode_basestring, None, ":", ",", True, False, False
+    )
+    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
+    else None
 )
 # In UTF-8, a character beyond U+FFFF (a surrogate pair in UTF-16) starts with F0-F4.
 _ASTRAL = re.compile(rb"[\xf0-\xf4]")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class NotPublishableError(ValueError):
@@ -71,8 +86,57 @@ def publishable(value: Any, path: str = "") -> Any:
     included: shares and weights are decimal strings (`decimal_string`) and durations are
     integer milliseconds.
     """
-    if value is None or isinstance(value, bool):
+    try:
+        return _plain_copy(value)
+    except _NotPlainError:
+        return _checked_copy(value, path)
+
+
+class _NotPlainError(Exception):
+    """`_plain_copy` met something it does not handle; `_checked_copy` will say what."""
+
+
+def _plain_copy(value: Any) -> Any:
+    # The fast path for the usual values: exact built-in types, no JSON Pointer bookkeeping.
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else _plain_text(value)
+    if kind is dict:
+        return _plain_object(value)
+    if kind is int:
+        if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+            return value
+        raise _NotPlainError
+    if value is None or kind is bool:
         return value
+    if kind is list or kind is tuple:
+        return [_plain_copy(item) for item in value]
+    raise _NotPlainError
+
+
+def _plain_text(text: str) -> str:
+    if _LONE_SURROGATE.search(text):
+        raise _NotPlainError
+    return unicodedata.normalize("NFC", text)
+
+
+def _plain_object(value: dict[Any, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        if type(key) is not str:
+            raise _NotPlainError
+        if not key.isascii():
+            normal = _plain_text(key)
+            if (normal != key and normal in value) or normal in result:
+                raise _NotPlainError  # two names that NFC makes one: let the checks say so
+            key = normal
+        result[key] = _plain_copy(item)
+    return result
+
+
+def _checked_copy(value: Any, path: str) -> Any:
+    if value is None or isinstance(value, bool):
+        return bool(value) if value is not None else None
     if isinstance(value, int):
         if not -SAFE_INTEGER <= value <= SAFE_INTEGER:
             raise NotPublishableError(path, f"integer {value} is outside ±(2**53 − 1)")
@@ -89,10 +153,10 @@ def publishable(value: Any, path: str = "") -> Any:
                 raise NotPublishableError(
                     path, f"member names collide once NFC-normalised: {name!r}"
                 )
-            result[name] = publishable(item, pointer(path, name))
+            result[name] = _checked_copy(item, pointer(path, name))
         return result
     if isinstance(value, list | tuple):
-        return [publishable(item, pointer(path, str(i))) for i, item in enumerate(value)]
+        return [_checked_copy(item, pointer(path, str(i))) for i, item in enumerate(value)]
     if isinstance(value, float | Fraction):
         raise NotPublishableError(
             path,
@@ -103,6 +167,7 @@ def publishable(value: Any, path: str = "") -> Any:
 
 
 def _valid_text(text: str, path: str) -> str:
+    text = str.__str__(text)  # a StrEnum member becomes its plain value
     if text.isascii():
         return text
     try:
@@ -120,8 +185,11 @@ def canonical_bytes(value: Any) -> bytes:
     has checked before it hashes. (Floats are refused by the format and not handled here.)
     Raises `NotPublishableError` for text that cannot be encoded as UTF-8.
     """
+    text = "".join(_C_ENCODE(value, 0)) if _C_ENCODE is not None else _ENCODER.encode(value)
+    if text.isascii():
+        return text.encode("ascii")
     try:
-        raw = _ENCODER.encode(value).encode("utf-8")
+        raw = text.encode("utf-8")
     except UnicodeEncodeError:
         raise NotPublishableError("", "text holds a lone surrogate, not Unicode") from None
     if _ASTRAL.search(raw) is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import re
 from datetime import UTC, datetime
 
@@ -15,8 +14,12 @@ ZERO_HASH = "0" * 64
 """`prev` of entry 1."""
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
-_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z")
+_B64URL = re.compile(r"[A-Za-z0-9_-]*", re.ASCII)
+_TIME = re.compile(
+    r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?Z",
+    re.ASCII,
+)
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def b64url_encode(raw: bytes) -> str:
@@ -54,10 +57,12 @@ def is_time(value: object) -> bool:
     match = _TIME.fullmatch(value)
     if match is None:
         return False
-    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
-        return False
-    return hour <= 23 and minute <= 59 and second <= 60
+    day = match.group(3)
+    if day < "29":  # every month has 28 days; only the last days need the calendar
+        return True
+    year, month = int(match.group(1)), int(match.group(2))
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return int(day) <= _MONTH_DAYS[month - 1] + (1 if month == 2 and leap else 0)
 
 
 def format_time(moment: datetime) -> str:

@@ -263,18 +263,16 @@ def serialize_log(document: Mapping[str, Any]) -> str:
     Any JSON spelling verifies (the hashes cover the RFC 8785 form); this one keeps the
     spec's member order and writes non-ASCII text as itself.
     """
+    encode = _LINE_ENCODER.encode
     header = {key: value for key, value in document.items() if key not in ("entries", "head")}
     lines = ["{"]
-    lines.extend(
-        f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},"
-        for key, value in header.items()
-    )
+    lines.extend(f"  {encode(key)}: {encode(value)}," for key, value in header.items())
     lines.append('  "entries": [')
-    entries = document["entries"]
-    for index, entry in enumerate(entries):
-        comma = "," if index < len(entries) - 1 else ""
-        lines.append(f"    {json.dumps(entry, ensure_ascii=False, separators=(', ', ': '))}{comma}")
+    lines.append(",\n".join(f"    {encode(entry)}" for entry in document["entries"]))
     lines.append("  ],")
-    lines.append(f'  "head": {json.dumps(document["head"], ensure_ascii=False)}')
+    lines.append(f'  "head": {encode(document["head"])}')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
