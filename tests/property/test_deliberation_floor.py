@@ -178,9 +178,9 @@ class Floor(RuleBasedStateMachine):
         assert replay(events[middle:], start=replay(events[:middle])) == self.room.state
         cap = self.room.state.rules.speaking_cap
         for event in events:
-            if isinstance(event, FloorGranted) and cap is not None and event.share is not None:
-                if event.share >= cap:
-                    assert event.rule in ALLOWED_OVER_CAP, event
+            over = cap is not None and event.share is not None and event.share >= cap
+            if isinstance(event, FloorGranted) and over:
+                assert event.rule in ALLOWED_OVER_CAP, event
 
 
 Floor.TestCase.settings = settings(

@@ -9,6 +9,7 @@
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
@@ -197,12 +198,9 @@ class Deliberation(RuleBasedStateMachine):
             json.dumps(view(state, viewer))
         if state.decided:
             self.room.later(1)
-            try:
+            with pytest.raises(Rejected) as refused:
                 self.room.do(OpenRound(RoundKind.SURFACE_CONFLICT, "again"))
-            except Rejected as refused:
-                assert refused.reason.value == "conflict"
-            else:  # pragma: no cover - the law failed
-                raise AssertionError("a decided room accepted a round")
+            assert refused.value.reason.value == "conflict"
 
 
 Deliberation.TestCase.settings = settings(
