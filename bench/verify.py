@@ -89,8 +89,7 @@ def build(entries: int) -> dict[str, Any]:
     return writer.publish(t0 + timedelta(days=1))
 
 
-def node_verify(path: Path) -> tuple[float, str]:
-    start = time.perf_counter()
+def node_verify(path: Path) -> str:
     completed = subprocess.run(
         ["node", "--max-old-space-size=8192", "tools/verify-js/verify.mjs", str(path)],
         capture_output=True,
@@ -98,85 +97,90 @@ def node_verify(path: Path) -> tuple[float, str]:
         check=False,
         cwd=Path(__file__).resolve().parent.parent,
     )
-    return time.perf_counter() - start, (completed.stdout or completed.stderr).strip()
+    return (completed.stdout or completed.stderr).strip()
+
+
+class Steps:
+    """Wall-clock and CPU seconds of each step (the machine may be shared: CPU is steadier)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float]] = []
+
+    def run(self, name: str, work: Any, *args: Any) -> Any:
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        result = work(*args)
+        self.rows.append((name, time.perf_counter() - wall, cpu_seconds() - cpu))
+        return result
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the child processes it waited for (node)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--js", action="store_true", help="also time the JavaScript verifier")
+    parser.add_argument(
+        "--walk", action="store_true", help="also verify the writer's dicts (the full walk)"
+    )
     options = parser.parse_args()
     n = options.entries
+    steps = Steps()
+
+    document = steps.run("build + sign (LogWriter)", build, n)
     gc.freeze()  # the document is long-lived: keep the collector from rescanning it
-
-    start = time.perf_counter()
-    document = build(n)
-    build_s = time.perf_counter() - start
-
-    start = time.perf_counter()
-    result = verify_log(document)
-    verify_dict_s = time.perf_counter() - start
-    assert result.ok, result.line()
-
-    start = time.perf_counter()
-    text = serialize_log(document).encode("utf-8")
-    serialize_s = time.perf_counter() - start
+    if options.walk:
+        result = steps.run("verify the writer's dicts (full walk)", verify_log, document)
+        assert result.ok, result.line()
+    text = steps.run("serialise", serialize_log, document).encode("utf-8")
     del document
+    gc.unfreeze()
     gc.collect()
-
-    start = time.perf_counter()
-    loaded = load_json(text)
-    load_s = time.perf_counter() - start
-
-    start = time.perf_counter()
-    result = verify_log(loaded)
-    verify_loaded_s = time.perf_counter() - start
+    loaded = steps.run("read (strict JSON)", load_json, text)
+    gc.freeze()
+    result = steps.run("verify what was read", verify_log, loaded)
     assert result.ok, result.line()
-
-    js_s: float | None = None
     if options.js:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "log.json"
             path.write_bytes(text)
-            js_s, line = node_verify(path)
+            line = steps.run("JavaScript verifier (node, read + verify)", node_verify, path)
             assert line.startswith("OK "), line
 
+    timings = {name: (wall, cpu) for name, wall, cpu in steps.rows}
+    read_wall, read_cpu = timings["read (strict JSON)"]
+    verify_wall, verify_cpu = timings["verify what was read"]
+    build_wall, build_cpu = timings["build + sign (LogWriter)"]
     figures: dict[str, Any] = {
         "bench": "verify",
         "entries": n,
         "bytes": len(text),
-        "build_entries_per_s": round(n / build_s),
-        "verify_entries_per_s": round(n / verify_loaded_s),
-        "verify_unchecked_dict_entries_per_s": round(n / verify_dict_s),
-        "read_and_verify_entries_per_s": round(n / (load_s + verify_loaded_s)),
-        "build_s": round(build_s, 2),
-        "serialize_s": round(serialize_s, 2),
-        "load_s": round(load_s, 2),
-        "verify_s": round(verify_loaded_s, 2),
-        "js_verify_s": None if js_s is None else round(js_s, 2),
+        "verify_entries_per_s": round(n / verify_wall),
+        "verify_entries_per_cpu_s": round(n / verify_cpu),
+        "read_and_verify_entries_per_s": round(n / (read_wall + verify_wall)),
+        "read_and_verify_entries_per_cpu_s": round(n / (read_cpu + verify_cpu)),
+        "build_entries_per_s": round(n / build_wall),
+        "build_entries_per_cpu_s": round(n / build_cpu),
+        "steps": {name: {"wall_s": round(w, 2), "cpu_s": round(c, 2)} for name, w, c in steps.rows},
         "peak_rss_mib": round(peak_mib()),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
     }
     table = Table(title=f"Decision log of {n:,} entries ({len(text) / 2**20:,.0f} MiB)")
-    table.add_column("step")
-    table.add_column("seconds", justify="right")
-    table.add_column("entries/s", justify="right")
-    rows = [
-        ("build + sign (LogWriter)", build_s),
-        ("verify the writer's dicts (full walk)", verify_dict_s),
-        ("serialise", serialize_s),
-        ("read (strict JSON)", load_s),
-        ("verify what was read", verify_loaded_s),
-        ("read + verify", load_s + verify_loaded_s),
-    ]
-    if js_s is not None:
-        rows.append(("JavaScript verifier (node, whole file)", js_s))
-    for name, seconds in rows:
-        table.add_row(name, f"{seconds:.2f}", f"{n / seconds:,.0f}")
+    for column in ("step", "wall s", "entries/s", "CPU s", "entries/CPU s"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    for name, wall, cpu in steps.rows:
+        table.add_row(name, f"{wall:.2f}", f"{n / wall:,.0f}", f"{cpu:.2f}", f"{n / cpu:,.0f}")
     console = Console()
     console.print(table)
-    console.print(f"peak memory (max RSS): {figures['peak_rss_mib']:,} MiB")
+    console.print(
+        f"peak memory (max RSS): {figures['peak_rss_mib']:,} MiB; "
+        f"load average {figures['load_average_1min']} on {figures['cpus']} CPUs"
+    )
     print(json.dumps(figures))
 
 

@@ -73,8 +73,9 @@ def format_time(moment: datetime) -> str:
     """
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"time {moment!r} has no time zone; pass an aware datetime")
-    u = moment.astimezone(UTC)
-    return (
-        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
-        f".{u.microsecond // 1000:03d}Z"
-    )
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    text = moment.replace(tzinfo=None).isoformat(timespec="milliseconds")
+    if len(text) != 23:  # a year before 1000 or after 9999 is not four digits here
+        raise ValueError(f"time {moment!r} is outside the years 1000-9999")
+    return text + "Z"
