@@ -178,8 +178,9 @@ class Floor(RuleBasedStateMachine):
         assert replay(events[middle:], start=replay(events[:middle])) == self.room.state
         cap = self.room.state.rules.speaking_cap
         for event in events:
-            over = cap is not None and event.share is not None and event.share >= cap
-            if isinstance(event, FloorGranted) and over:
+            if not isinstance(event, FloorGranted) or cap is None or event.share is None:
+                continue
+            if event.share >= cap:
                 assert event.rule in ALLOWED_OVER_CAP, event
 
 
