@@ -5,7 +5,7 @@ the event type and the table stays easy to read.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import fields
 from typing import Any, TypeVar
 
 from deliberation.events import (
@@ -70,6 +70,26 @@ from deliberation.vocabulary import (
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
+
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """``dataclasses.replace`` without its per-call introspection: folding is the hot path.
+
+    The state classes are frozen, slotted and have no ``__post_init__``, so copying the
+    slots and overriding the changed ones builds exactly what the constructor would.
+    """
+    cls = type(obj)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    new = object.__new__(cls)
+    setter = object.__setattr__
+    for name in names:
+        setter(new, name, changes[name] if name in changes else getattr(obj, name))
+    return new
 
 
 def _put(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
