@@ -24,6 +24,10 @@ from server.rooms.service import CommandResult, RoomService
 # its clock; never accepted from a client as a plain command.
 SERVER_ONLY = frozenset({"create_room", "admit_member", "tick"})
 
+# Commands that create something carry its id; a client may mint it (a UUID, so a retry
+# names the same thing) or leave it out and let the server mint one.
+MINTED_IDS = {"add_statement": "statement", "table_perspective": "perspective", "record_dissent": "dissent"}
+
 
 def public_commands() -> dict[str, type]:
     return {name: cls for name, cls in deliberation.COMMANDS.items() if name not in SERVER_ONLY}
@@ -48,6 +52,9 @@ async def run_command(
         await access_room(session, user, room_id, Need.ACT)
     if name not in public_commands():
         raise UnknownCommand(f"Unknown command {name!r}.")
+    id_field = MINTED_IDS.get(name)
+    if id_field and not args.get(id_field):
+        args = {**args, id_field: uuid.uuid4().hex}
     command = command_from_wire(name, args)
     assert user is not None  # access_room refused anonymous callers
     ctx = deliberation.Context(actor=user.participant_id, at=now, acting_for=acting_for)

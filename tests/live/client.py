@@ -46,6 +46,12 @@ class RoomClient:
             self.last_seq = frame["seq"]
         return frame
 
+    async def next_reply(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The next frame that is not a room event (an ack, error, view, pong...)."""
+        while (frame := await self.next_frame(timeout))["type"] == "event":
+            pass
+        return frame
+
     async def wait_for_seq(self, seq: int, timeout: float = 5.0) -> None:
         while self.last_seq < seq:
             await self.next_frame(timeout)

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from tests.live.client import RoomClient, room_with_members
 from tests.live.server import LiveServer
 
-pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
@@ -25,6 +24,7 @@ def two_servers(postgres_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
     second.stop()
 
 
+@pytest.mark.postgres
 async def test_a_command_sent_to_one_process_reaches_clients_on_the_other(
     two_servers: tuple[LiveServer, LiveServer],
 ) -> None:
@@ -69,11 +69,13 @@ async def _verify_chain(database_url: str, room_id: str) -> list[Any]:
     return list(rows)
 
 
-@pytest.mark.parametrize("database", ["postgres", "sqlite"])
-async def test_kill_9_mid_stream_loses_no_acked_command_and_doubles_none(
-    database: str, request: pytest.FixtureRequest
-) -> None:
-    url = request.getfixturevalue("postgres_url" if database == "postgres" else "sqlite_file_url")
+@pytest.fixture(params=["postgres", "sqlite"])
+def crash_database_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_file_url"))
+
+
+async def test_kill_9_mid_stream_loses_no_acked_command_and_doubles_none(crash_database_url: str) -> None:
+    url = crash_database_url
     server = LiveServer(url).start()
     room_id, people = await room_with_members(server.url, [("Ada", "Council")])
     ada = await RoomClient.open(server.ws_url, room_id, people[0][1])

@@ -73,19 +73,19 @@ async def test_malformed_json_and_unknown_types_get_error_frames_and_the_socket_
     room_id, people = await room_with_members(live_server.url, [("Ada", "Council")])
     ada = await RoomClient.open(live_server.ws_url, room_id, people[0][1])
     await ada.ws.send("{not json")
-    frame = await ada.next_frame()
+    frame = await ada.next_reply()
     assert frame["type"] == "error"
     assert frame["code"] == "malformed"
     await ada.send({"type": "dance"})
-    frame = await ada.next_frame()
+    frame = await ada.next_reply()
     assert frame["type"] == "error"
     assert frame["code"] == "unknown_type"
     await ada.send({"type": "command", "id": "x"})
-    frame = await ada.next_frame()
+    frame = await ada.next_reply()
     assert frame["type"] == "error"
     assert frame["code"] == "invalid"
     await ada.send({"type": "ping"})
-    assert (await ada.next_frame())["type"] == "pong"
+    assert (await ada.next_reply())["type"] == "pong"
     await ada.close()
 
 
@@ -106,7 +106,7 @@ async def test_a_refused_command_gets_an_error_frame_with_its_reason(
     reply = await ben.command("no_such_command")
     assert reply["code"] == "unknown_command"
     await ben.send({"type": "view"})
-    view = await ben.next_frame()
+    view = await ben.next_reply()
     assert view["type"] == "view"
     assert view["seq"] == head
     await ben.close()
