@@ -185,8 +185,9 @@ class RaiseHand:
 
     Who may: a participant, or a facilitator acting for one. Rejected: ``conflict`` (already
     waiting for that kind, or holding the floor); ``invalid`` (a reply with no speech in
-    progress, or during a point of order); ``forbidden`` (observers, removed members, strangers).
-    Emits: ``hand.raised``.
+    progress, or during a point of order); ``forbidden`` (observers, removed members, strangers);
+    ``over_cap`` (a speech or reply from an organisation whose budget is spent, unless its cap
+    is lifted). Emits: ``hand.raised``.
     """
 
     kind: SpeechKind = SpeechKind.SPEECH
@@ -214,7 +215,7 @@ class NextSpeaker:
     floor is not left idle: the least floor time among them goes. An organisation whose
     budget is spent never gets the floor this way.
     Who may: a facilitator or the system.
-    Rejected: ``conflict`` (someone holds the floor); ``not_your_turn`` (people wait but all
+    Rejected: ``conflict`` (someone holds the floor); ``over_cap`` (people wait but all
     have spent their budget); ``forbidden``.
     Emits: ``floor.granted`` (with the rule that chose) and ``speech.started``, or nothing
     when nobody waits.

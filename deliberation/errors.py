@@ -30,7 +30,7 @@ class DeliberationError(Exception):
     """Base class of the core's deliberate errors."""
 
 
-class Rejected(DeliberationError):  # noqa: N818 - the contract names it so
+class Rejected(DeliberationError):
     """A command was refused. No event was produced."""
 
     def __init__(self, reason: Reason, message: str) -> None:

@@ -108,6 +108,9 @@ def raise_hand(state: RoomState, command: RaiseHand, ctx: Context) -> list[Event
     speech = floor.speech
     if speech is not None and speech.participant == who:
         raise Rejected(Reason.CONFLICT, "You hold the floor already.")
+    spent = balancing.budget_left(floor, state.rules, member.organisation) == 0
+    if spent and command.kind is not SpeechKind.POINT_OF_ORDER:
+        raise Rejected(Reason.OVER_CAP, "Your organisation has used its speaking time budget.")
     reply_to = None
     if command.kind is SpeechKind.REPLY:
         if speech is None or speech.kind is SpeechKind.POINT_OF_ORDER:
@@ -136,7 +139,7 @@ def next_speaker(state: RoomState, command: NextSpeaker, ctx: Context) -> list[E
     choice = balancing.choose(state.floor, state.rules)
     if choice is None:
         raise Rejected(
-            Reason.NOT_YOUR_TURN, "Everyone waiting belongs to an organisation out of budget."
+            Reason.OVER_CAP, "Everyone waiting belongs to an organisation out of budget."
         )
     return grant(state, choice.hand, choice.rule, ctx.at, by)
 

@@ -370,10 +370,26 @@ def test_a_budget_limits_the_speech_and_the_clock_ends_it_when_spent() -> None:
     [ended] = room.do(Tick(), None, at(101))
     assert isinstance(ended, SpeechEnded)
     assert ended.ending is SpeechEnding.BUDGET_EXHAUSTED
-    room.do(RaiseHand(), AMIR)
     with pytest.raises(Rejected) as refused:
-        room.do(NextSpeaker())
-    assert refused.value.reason is Reason.NOT_YOUR_TURN
+        room.do(RaiseHand(), AMIR)
+    assert refused.value.reason is Reason.OVER_CAP
+    room.do(RaiseHand(SpeechKind.POINT_OF_ORDER), AMIR)  # procedure is never out of budget
+
+
+def test_hands_raised_before_the_budget_ran_out_wait_until_the_cap_is_lifted() -> None:
+    room = given_room(RoomRules(organisation_budgets=(OrganisationBudget(TRUST_A, 100_000),)))
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker(), FACILITATOR, at(0))
+    room.do(RaiseHand(), AMIR, at(1))
+    room.do(Tick(), None, at(101))
+    with pytest.raises(Rejected) as refused:
+        room.do(NextSpeaker(), FACILITATOR, at(102))
+    assert refused.value.reason is Reason.OVER_CAP
+    room.do(LiftCap(TRUST_A, "Trust A presents the budget."), FACILITATOR, at(103))
+    granted, started = room.do(NextSpeaker(), FACILITATOR, at(104))
+    assert isinstance(granted, FloorGranted)
+    assert isinstance(started, SpeechStarted)
+    assert (granted.participant, started.budget_limited) == (AMIR, False)
 
 
 def test_removing_the_speaker_ends_their_speech_and_lowers_their_hands() -> None:
