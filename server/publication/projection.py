@@ -1,0 +1,567 @@
+"""From a room's stored events to published entries, under the room's publication policy.
+
+A pure function over plain dicts, so that it does not depend on the server's database:
+each stored event is `{"seq", "type", "payload", "actor_id", "acting_for", "at"}` with the
+payload as the core's event dumped to JSON (`deliberation.EVENTS`), plus an optional
+members directory `{participant_id: {"name", "organisation"}}`.
+
+The policy is applied before anything is hashed (spec, "Publication policy"):
+
+- `names`: a person is `{"name", "organisation"}`.
+- `organisations`: a person is `{"organisation", "pseudonym"}`; no names anywhere.
+- `anonymous`: a person is `{"pseudonym"}`; organisation names appear only in the
+  fairness report of `decision.reached`.
+
+People appear as `actor` (whoever did it: the author of a contribution, the facilitator of
+a facilitation, null for the system) and inside `data` (a member admitted, a speaker, an
+objector) in the same shape. When a facilitator acted for someone in the room, the entry's
+actor is that someone and `data.recorded_by` is the facilitator.
+
+Pseudonyms are `p-` and 12 hex digits of HMAC-SHA-256(per-log secret, participant id):
+stable within a log, unlinkable across logs (each room's log has its own secret). Participant
+and organisation ids never appear.
+
+Left out: reminders, raised and lowered hands and speech starts (the fairness report and
+`speech.ended` carry what they would), the text of a statement hidden by moderation before
+its entry is published (pending statements enter the log only when accepted), the voters
+of secret ballots, and unknown event types (unless they override a rule: every override is
+published, since `decision.reached` cites it by `seq`).
+
+Entries are final once published. `publish` therefore projects only the events after the
+last publication (`through_event_seq`) and appends them to the published log; it looks at
+every event it is given (a statement hidden later in the same batch is published without
+its text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from server.publication.canonical import decimal_string
+from server.publication.encoding import format_time
+from server.publication.keys import SigningKey
+from server.publication.log import POLICIES, Draft, LogWriter, Policy
+from server.publication.receipts import issue_receipt
+
+Row = Mapping[str, Any]
+Person = dict[str, Any]
+
+CONTRIBUTIONS = frozenset(
+    {"statement.added", "perspective.tabled", "dissent.recorded", "consent.answered", "ballot.cast"}
+)
+"""Entry types that carry a participant's own contribution: each earns them a receipt."""
+
+
+class ProjectionError(ValueError):
+    """The events cannot be projected (for example, out of order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Projected:
+    """One published entry-to-be: the draft, the event it came from, and whose it is."""
+
+    event_seq: int
+    draft: Draft
+    contributor: str | None = None
+
+
+def pseudonym(pseudonym_key: bytes, participant_id: str) -> str:
+    """A participant's pseudonym in one log: `p-` and 12 hex digits of an HMAC."""
+    digest = hmac.new(
+        pseudonym_key, b"evenfloor-pseudonym/1\n" + participant_id.encode(), hashlib.sha256
+    )
+    return "p-" + digest.hexdigest()[:12]
+
+
+def _fraction(value: Any) -> Fraction:
+    if isinstance(value, Fraction | int) and not isinstance(value, bool):
+        return Fraction(value)
+    if isinstance(value, str):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(str(value))
+    raise ProjectionError(f"{value!r} is not a number")
+
+
+def _decimal(value: Any) -> str | None:
+    return None if value is None else decimal_string(_fraction(value))
+
+
+def _time(value: Any) -> str:
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, str):
+        return format_time(datetime.fromisoformat(value.replace("z", "Z")))
+    raise ProjectionError(f"{value!r} is not a time")
+
+
+@dataclass
+class _Context:
+    policy: str
+    pseudonym_key: bytes
+    directory: dict[str, dict[str, Any]]
+    organisations: dict[str, str] = field(default_factory=dict)
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hidden_later: dict[str, int] = field(default_factory=dict)
+    overrides: list[int] = field(default_factory=list)
+    pseudonyms: dict[str, str] = field(default_factory=dict)
+    next_seq: int = 2
+
+    def person(self, participant_id: str | None) -> Person | None:
+        if participant_id is None:
+            return None
+        alias = self._pseudonym(participant_id)
+        known = self.directory.get(participant_id)
+        if known is None:
+            return {"pseudonym": alias}
+        if self.policy == "names":
+            return {"name": known.get("name"), "organisation": known.get("organisation")}
+        if self.policy == "organisations":
+            return {"organisation": known.get("organisation"), "pseudonym": alias}
+        return {"pseudonym": alias}
+
+    def _pseudonym(self, participant_id: str) -> str:
+        alias = pseudonym(self.pseudonym_key, participant_id)
+        owner = self.pseudonyms.setdefault(alias, participant_id)
+        if owner != participant_id:  # 2**-48 per pair: never in practice, but never silently
+            raise ProjectionError(f"two participants share the pseudonym {alias}")
+        return alias
+
+    def organisation(self, organisation_id: str | None) -> dict[str, Any]:
+        """`{"organisation": name}` where the policy shows organisations, else nothing."""
+        if self.policy == "anonymous" or organisation_id is None:
+            return {}
+        return {"organisation": self.organisations.get(organisation_id, organisation_id)}
+
+
+def _rules(rules: Mapping[str, Any], context: _Context) -> dict[str, Any]:
+    quorum = rules.get("quorum") or {}
+    published: dict[str, Any] = {
+        "speaking_cap": _decimal(rules.get("speaking_cap")),
+        "vote_cap": _decimal(rules.get("vote_cap")),
+        "vote_mode": rules.get("vote_mode"),
+        "quorum": {
+            "participants": quorum.get("participants"),
+            "organisations": quorum.get("organisations"),
+        },
+        "speech_limit_ms": rules.get("speech_limit_ms"),
+        "reply_limit_ms": rules.get("reply_limit_ms"),
+        "point_of_order_limit_ms": rules.get("point_of_order_limit_ms"),
+        "objection_rule": rules.get("objection_rule"),
+        "objection_supermajority": _decimal(rules.get("objection_supermajority")),
+        "premoderate_statements": rules.get("premoderate_statements"),
+    }
+    if context.policy != "anonymous":
+        published["organisation_budgets_ms"] = {
+            context.organisations.get(b["organisation"], b["organisation"]): b["ms"]
+            for b in rules.get("organisation_budgets") or ()
+        }
+    return published
+
+
+def _fairness(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
+    for row in report.get("organisations") or ():
+        name = str(row["name"])
+        key, copy = name, 2
+        while key in result:  # two organisations with one name stay two rows
+            key, copy = f"{name} ({copy})", copy + 1
+        result[key] = {
+            "speaking_ms": int(row["speaking_ms"]),
+            "speaking_share": decimal_string(_fraction(row["speaking_share"])),
+            "vote_weight_raw": decimal_string(_fraction(row["vote_weight_raw"])),
+            "vote_weight_counted": decimal_string(_fraction(row["vote_weight_counted"])),
+        }
+    return result
+
+
+Handler = Callable[[_Context, Mapping[str, Any]], Iterable[tuple[str, dict[str, Any], str | None]]]
+# A handler yields (entry type, data, actor participant id or None) for one event's payload.
+
+
+def _by(payload: Mapping[str, Any]) -> str | None:
+    by = payload.get("by")
+    return None if by is None else str(by)
+
+
+def _room_created(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    owner = p.get("owner")
+    yield (
+        "proposal.tabled",
+        {"title": p.get("title"), "text": p.get("proposal"), "version": 1, "mode": p.get("mode")},
+        owner,
+    )
+    yield "rules.set", {"rules": _rules(p.get("rules") or {}, c)}, owner
+
+
+def _member(kind: str, *fields: str) -> Handler:
+    def handler(
+        c: _Context, p: Mapping[str, Any]
+    ) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+        data: dict[str, Any] = {"member": c.person(p["participant"])}
+        data.update({name: p.get(name) for name in fields})
+        if "vote_weight" in data:
+            data["vote_weight"] = _decimal(data["vote_weight"])
+        yield kind, data, _by(p)
+
+    return handler
+
+
+def _rules_changed(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    yield (
+        "rules.changed",
+        {"rules": _rules(p.get("rules") or {}, c), "reason": p.get("reason"), "override": True},
+        _by(p),
+    )
+
+
+def _plain(kind: str, *fields: str, times: Sequence[str] = ()) -> Handler:
+    def handler(
+        c: _Context, p: Mapping[str, Any]
+    ) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+        data = {name: p.get(name) for name in fields}
+        for name in times:
+            data[name] = None if p.get(name) is None else _time(p[name])
+        yield kind, data, _by(p)
+
+    return handler
+
+
+def _speech(
+    kind: str, *fields: str, times: Sequence[str] = (), decimals: Sequence[str] = ()
+) -> Handler:
+    def handler(
+        c: _Context, p: Mapping[str, Any]
+    ) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+        data: dict[str, Any] = {"speaker": c.person(p["participant"])}
+        data.update({name: p.get(name) for name in fields})
+        for name in times:
+            data[name] = _time(p[name])
+        for name in decimals:
+            data[name] = _decimal(p.get(name))
+        if "is_override" in p:
+            data["override"] = bool(p["is_override"])
+        yield kind, data, _by(p)
+
+    return handler
+
+
+def _cap(kind: str) -> Handler:
+    def handler(
+        c: _Context, p: Mapping[str, Any]
+    ) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+        data = {**c.organisation(p.get("organisation")), "reason": p.get("reason")}
+        if p.get("is_override"):
+            data["override"] = True
+        yield kind, data, _by(p)
+
+    return handler
+
+
+def _statement_data(c: _Context, statement: str, text: str) -> dict[str, Any]:
+    if statement in c.hidden_later:
+        return {"statement": statement, "text": None, "hidden": True}
+    return {"statement": statement, "text": text}
+
+
+def _statement_added(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    statement = str(p["statement"])
+    c.statements[statement] = {"author": p["participant"], "text": p.get("text"), "by": _by(p)}
+    if p.get("status") != "accepted":
+        return  # pending (premoderation) or hidden: it enters the log when accepted
+    data = _statement_data(c, statement, p.get("text", ""))
+    yield "statement.added", _recorded_by(c, data, p["participant"], _by(p)), p["participant"]
+
+
+def _statement_accepted(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    statement = str(p["statement"])
+    known = c.statements.get(statement)
+    if known is None:
+        return
+    data = _statement_data(c, statement, known["text"])
+    data["accepted_by"] = c.person(_by(p))
+    yield "statement.added", _recorded_by(c, data, known["author"], known["by"]), known["author"]
+
+
+def _recorded_by(
+    c: _Context, data: dict[str, Any], participant: str, by: str | None
+) -> dict[str, Any]:
+    if by is not None and by != participant:
+        data["recorded_by"] = c.person(by)
+    return data
+
+
+def _contribution(kind: str, *fields: str, organisation: bool = False) -> Handler:
+    def handler(
+        c: _Context, p: Mapping[str, Any]
+    ) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+        participant = p["participant"]
+        data = {name: p.get(name) for name in fields}
+        if organisation:
+            data.update(c.organisation(p.get("organisation")))
+        yield kind, _recorded_by(c, data, participant, _by(p)), participant
+
+    return handler
+
+
+def _objection_judged(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    data = {"objector": c.person(p["objector"]), "paramount": p.get("paramount")}
+    yield "objection.judged", _recorded_by(c, data, p["participant"], _by(p)), p["participant"]
+
+
+def _objection_settled(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    data: dict[str, Any] = {
+        "objector": c.person(p["objector"]),
+        "paramount": p.get("paramount"),
+        "not_paramount_share": _decimal(p.get("not_paramount_share")),
+        "threshold": _decimal(p.get("threshold")),
+        "organisations": p.get("organisations"),
+    }
+    if c.policy == "names":  # the explanation names organisations and people
+        data["explanation"] = list(p.get("explanation") or ())
+    yield "objection.settled", data, _by(p)
+
+
+def _proposal_amended(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    data = {
+        "text": p.get("text"),
+        "version": p.get("version"),
+        "integrates": [c.person(who) for who in p.get("integrates") or ()],
+        "reason": p.get("reason"),
+    }
+    yield "proposal.amended", data, _by(p)
+
+
+def _decision_reached(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    data = {
+        "outcome": p.get("outcome"),
+        "rules": {
+            "speaking_cap": _decimal(p.get("speaking_cap")),
+            "vote_cap": _decimal(p.get("vote_cap")),
+        },
+        "fairness": _fairness(p.get("fairness") or {}),
+        "overrides": list(c.overrides),
+        "consent_round": p.get("consent_round"),
+        "proposal_version": p.get("proposal_version"),
+        "proposal": p.get("proposal"),
+        "quorum_met": p.get("quorum_met"),
+        "tally": [
+            {
+                "position": row.get("position"),
+                "participants": row.get("participants"),
+                "organisations": row.get("organisations"),
+                "weight": _decimal(row.get("weight")),
+            }
+            for row in p.get("tally") or ()
+        ],
+        "reason": p.get("reason"),
+    }
+    yield "decision.reached", data, _by(p)
+
+
+def _ballot_cast(
+    c: _Context, p: Mapping[str, Any]
+) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+    voter = p.get("voter") or p.get("participant")
+    if p.get("secret"):
+        yield "ballot.cast", {"poll": p.get("poll"), "secret": True}, None
+    else:
+        yield "ballot.cast", {"poll": p.get("poll"), "secret": False}, voter
+
+
+HANDLERS: dict[str, Handler] = {
+    "room.created": _room_created,
+    "member.admitted": _member("member.admitted", "role", "vote_weight"),
+    "member.role_changed": _member("member.role_changed", "role", "previous_role", "reason"),
+    "member.removed": _member("member.removed", "reason"),
+    "rules.changed": _rules_changed,
+    "round.opened": _plain(
+        "round.opened", "round", "number", "reopened", "reason", "deadline", times=("deadline",)
+    ),
+    "round.closed": _plain("round.closed", "round", "number", "by_deadline"),
+    "round.deadline_set": _plain(
+        "round.deadline_set", "round", "closes_at", "reason", times=("closes_at",)
+    ),
+    "floor.granted": _speech("floor.granted", "kind", "rule", "reason", decimals=("share",)),
+    "speech.extended": _speech("speech.extended", "extra_ms", "limit_ms", "reason"),
+    "speech.overran": _speech("speech.overran", "limit_ms"),
+    "speech.ended": _speech(
+        "speech.ended", "kind", "started_at", "duration_ms", "ending", times=("started_at",)
+    ),
+    "cap.lifted": _cap("cap.lifted"),
+    "cap.restored": _cap("cap.restored"),
+    "statement.added": _statement_added,
+    "statement.accepted": _statement_accepted,
+    "statement.hidden": _plain("statement.hidden", "statement", "reason"),
+    "reaction.recorded": _contribution("reaction.recorded", "statement", "reaction"),
+    "perspective.tabled": _contribution(
+        "perspective.tabled", "perspective", "kind", "text", organisation=True
+    ),
+    "points.allocated": _contribution("points.allocated", "allocations"),
+    "dissent.recorded": _contribution("dissent.recorded", "dissent", "kind", "text"),
+    "dissent.withdrawn": _contribution("dissent.withdrawn", "dissent"),
+    "consent.answered": _contribution("consent.answered", "position", "text", "consent_round"),
+    "objection.judged": _objection_judged,
+    "objection.settled": _objection_settled,
+    "proposal.amended": _proposal_amended,
+    "decision.reached": _decision_reached,
+    "ballot.cast": _ballot_cast,
+}
+"""Event type -> handler. Types not listed (reminders, hands, speech starts) are left out."""
+
+
+def _learn(
+    context: _Context, kind: str, payload: Mapping[str, Any], directory: Mapping[str, Any]
+) -> None:
+    """Keep what later events need: members' names and organisations."""
+    if kind == "member.admitted":
+        organisation = payload.get("organisation")
+        name = payload.get("organisation_name") or organisation
+        if organisation is not None:
+            context.organisations[str(organisation)] = str(name)
+        participant = str(payload["participant"])
+        if participant not in directory:
+            context.directory[participant] = {
+                "name": payload.get("display_name"),
+                "organisation": name,
+            }
+
+
+def project(
+    events: Iterable[Row],
+    policy: Policy,
+    pseudonym_key: bytes,
+    *,
+    members: Mapping[str, Mapping[str, Any]] | None = None,
+    after_seq: int = 0,
+    first_seq: int = 2,
+    overrides: Sequence[int] = (),
+) -> list[Projected]:
+    """The entries the events after `after_seq` add to the published log, in order.
+
+    `events` is the room's whole stream so far (earlier events give names, organisations
+    and moderation context). `first_seq` is the published `seq` the first new entry will
+    get, and `overrides` the published `seq`s of earlier override entries, so that
+    `decision.reached` can cite every override (see `publish`, which fills both in).
+    """
+    if policy not in POLICIES:
+        raise ProjectionError(f"policy {policy!r} is not one of {', '.join(POLICIES)}")
+    rows = sorted(events, key=lambda row: int(row["seq"]))
+    directory = {str(pid): dict(entry) for pid, entry in (members or {}).items()}
+    context = _Context(
+        policy=policy,
+        pseudonym_key=pseudonym_key,
+        directory=directory,
+        overrides=list(overrides),
+        next_seq=first_seq,
+    )
+    for row in rows:  # what every entry may need to know: who people are, what was hidden
+        _learn(context, str(row["type"]), row["payload"], members or {})
+        if row["type"] == "statement.hidden" and int(row["seq"]) > after_seq:
+            context.hidden_later.setdefault(str(row["payload"]["statement"]), int(row["seq"]))
+    projected: list[Projected] = []
+    previous_seq = None
+    for row in rows:
+        seq, kind, payload = int(row["seq"]), str(row["type"]), row["payload"]
+        if previous_seq is not None and seq == previous_seq:
+            raise ProjectionError(f"event {seq} appears twice")
+        previous_seq = seq
+        handler = HANDLERS.get(kind)
+        if handler is None and payload.get("is_override"):
+            handler = _plain(kind, "reason")
+        if handler is None:
+            continue
+        produced = list(handler(context, payload))
+        if seq <= after_seq:
+            continue  # already published; it only taught us context
+        at = _time(row["at"] if row.get("at") is not None else payload["at"])
+        for entry_type, data, actor in produced:
+            if data.get("override") is True:
+                context.overrides.append(context.next_seq)
+            contributor = actor if entry_type in CONTRIBUTIONS else None
+            if entry_type == "ballot.cast":  # a secret ballot has no actor, but a voter
+                contributor = payload.get("voter") or payload.get("participant")
+            draft = Draft(at=at, type=entry_type, data=data, actor=context.person(actor))
+            projected.append(Projected(event_seq=seq, draft=draft, contributor=contributor))
+            context.next_seq += 1
+    return projected
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A new publication: the signed document, receipts per participant, and its horizon."""
+
+    document: dict[str, Any]
+    receipts: dict[str, list[dict[str, Any]]]
+    through_event_seq: int
+
+
+def publish(
+    room: Mapping[str, str],
+    policy: Policy,
+    events: Sequence[Row],
+    signing_key: SigningKey,
+    pseudonym_key: bytes,
+    *,
+    signed_at: datetime | str,
+    members: Mapping[str, Mapping[str, Any]] | None = None,
+    previous: Mapping[str, Any] | None = None,
+    through_event_seq: int = 0,
+) -> Publication:
+    """Publish a room: extend `previous` (the last published copy, or start a new log)
+    with the entries of the events after `through_event_seq`; sign; issue receipts.
+
+    Store the returned `through_event_seq` with the document and pass both back next time.
+    """
+    if previous is None:
+        opened_at = _time(events[0]["at"]) if events else signed_at
+        writer = LogWriter(room["id"], room["title"], policy, signing_key, opened_at=opened_at)
+    else:
+        writer = LogWriter.resume(previous, signing_key)
+        if writer.policy != policy:
+            raise ProjectionError("a room's publication policy cannot change between publications")
+    earlier_overrides = [
+        entry["seq"] for entry in writer.entries if entry["data"].get("override") is True
+    ]
+    drafts = project(
+        events,
+        policy,
+        pseudonym_key,
+        members=members,
+        after_seq=through_event_seq,
+        first_seq=writer.head_seq + 1,
+        overrides=earlier_overrides,
+    )
+    receipts: dict[str, list[dict[str, Any]]] = {}
+    for item in drafts:
+        entry = writer.append(
+            item.draft.type, item.draft.data, at=item.draft.at, actor=item.draft.actor
+        )
+        if item.contributor is not None:
+            receipts.setdefault(item.contributor, []).append(
+                issue_receipt(writer.room_id, entry, signing_key)
+            )
+    horizon = max([through_event_seq, *(int(row["seq"]) for row in events)])
+    return Publication(writer.publish(signed_at), receipts, horizon)
