@@ -31,6 +31,7 @@ from deliberation.rules import (
     VoteMode,
 )
 from deliberation.state import INITIAL, RoomState
+from deliberation.surface import counted_reactions
 from deliberation.timing import next_deadline
 from deliberation.vocabulary import (
     DissentKind,
@@ -86,6 +87,7 @@ __all__ = [
     "StatementId",
     "VoteMode",
     "choose",
+    "counted_reactions",
     "decide",
     "event_type",
     "evolve",

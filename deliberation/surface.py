@@ -16,9 +16,9 @@ from deliberation.events import (
     StatementAdded,
     StatementHidden,
 )
-from deliberation.ids import StatementId
+from deliberation.ids import ParticipantId, StatementId
 from deliberation.state import RoomState, Statement
-from deliberation.vocabulary import RoundKind, StatementStatus
+from deliberation.vocabulary import Reaction, RoundKind, StatementStatus
 
 
 def add_statement(state: RoomState, command: AddStatement, ctx: Context) -> list[Event]:
@@ -83,3 +83,17 @@ def react(state: RoomState, command: React, ctx: Context) -> list[Event]:
     return [
         ReactionRecorded(command.statement, member.participant, command.reaction, ctx.actor, ctx.at)
     ]
+
+
+def counted_reactions(state: RoomState) -> dict[StatementId, dict[ParticipantId, Reaction]]:
+    """The reactions that count: to accepted statements only, in the order statements came.
+
+    This is what opinion groups are computed from (``deliberation.opinion``): hidden and
+    pending statements are left out, and each participant's last reaction is the one kept.
+    """
+    reactions = state.surface.reactions
+    return {
+        statement_id: dict(reactions.get(statement_id, {}))
+        for statement_id, statement in state.surface.statements.items()
+        if statement.status is StatementStatus.ACCEPTED
+    }

@@ -122,3 +122,17 @@ def test_events_and_commands_survive_the_servers_json_round_trip() -> None:
         adapter: TypeAdapter[object] = TypeAdapter(type(item))
         dumped = adapter.dump_python(item, mode="json")
         assert adapter.validate_python(dumped) == item, type(item).__name__
+
+
+def test_a_state_snapshot_survives_the_json_round_trip() -> None:
+    """The shell may cache folded states as JSON snapshots; deleting them changes nothing."""
+    from pydantic import TypeAdapter
+
+    from deliberation import RoomState, replay
+    from tests.unit.deliberation.test_projection import busy_room
+
+    room = busy_room()
+    adapter: TypeAdapter[RoomState] = TypeAdapter(RoomState)
+    snapshot = adapter.validate_python(adapter.dump_python(room.state, mode="json"))
+    assert snapshot == room.state
+    assert replay(room.events[10:], start=replay(room.events[:10])) == snapshot

@@ -138,3 +138,16 @@ def test_premoderated_statements_wait_for_acceptance() -> None:
     with pytest.raises(Rejected) as refused:
         room.do(AcceptStatement(S1))
     assert refused.value.reason is Reason.CONFLICT
+
+
+def test_counted_reactions_leave_out_hidden_and_pending_statements() -> None:
+    from deliberation import counted_reactions
+
+    room = given_room(round=RoundKind.SURFACE_CONFLICT)
+    room.do(AddStatement(S1, "Pool it."), ALICE)
+    room.do(AddStatement(S2, "Names a patient."), BOB)
+    room.do(React(S1, Reaction.AGREE), BOB)
+    room.do(React(S1, Reaction.DISAGREE), BOB)
+    room.do(React(S2, Reaction.AGREE), CAROL)
+    room.do(HideStatement(S2, "Identifies a patient."))
+    assert counted_reactions(room.state) == {S1: {BOB: Reaction.DISAGREE}}
