@@ -55,6 +55,9 @@ def subject(state: RoomState, ctx: Context) -> Member:
         raise Rejected(Reason.FORBIDDEN, f"{who} is not a member of this room.")
     if member.role not in TAKING_PART_ROLES:
         raise Rejected(Reason.FORBIDDEN, "Observers follow the room but do not take part.")
+    proxied = who != ctx.actor
+    if proxied and state.rules.proxy_needs_presence and not member.present:
+        raise Rejected(Reason.FORBIDDEN, f"{who} is not marked present in the room.")
     return member
 
 

@@ -6,7 +6,7 @@ and ``ctx.acting_for`` when a facilitator acts for someone in the room. "Facilit
 means a member with role ``owner`` or ``facilitator``; "the system" may do whatever a
 facilitator may. Commands that create an entity carry its id, minted by the server.
 Every command is refused with ``conflict`` once the room has a final decision, except
-``admit_member``, ``change_role``, ``remove_member`` and ``tick``.
+``admit_member``, ``change_role``, ``mark_presence``, ``remove_member`` and ``tick``.
 """
 
 from dataclasses import dataclass
@@ -93,6 +93,19 @@ class ChangeRole:
     participant: ParticipantId
     role: Role
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkPresence:
+    """Mark a member present in the room, or gone (hybrid meetings: the roll call).
+
+    Who may: the member themself, or a facilitator for anyone. Rejected: ``not_found``;
+    ``conflict`` (already marked so); ``forbidden``. Emits: ``member.presence_marked``.
+    In rooms with ``proxy_needs_presence`` a facilitator acts only for members marked present.
+    """
+
+    participant: ParticipantId
+    present: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +482,7 @@ Command: TypeAlias = (
     CreateRoom
     | AdmitMember
     | ChangeRole
+    | MarkPresence
     | RemoveMember
     | ChangeRules
     | OpenRound
@@ -502,6 +516,7 @@ COMMANDS: dict[str, type[Command]] = {
     "create_room": CreateRoom,
     "admit_member": AdmitMember,
     "change_role": ChangeRole,
+    "mark_presence": MarkPresence,
     "remove_member": RemoveMember,
     "change_rules": ChangeRules,
     "open_round": OpenRound,

@@ -37,6 +37,7 @@ from deliberation.commands import (
     JudgeObjection,
     LiftCap,
     LowerHand,
+    MarkPresence,
     NextSpeaker,
     OpenRound,
     RaiseHand,
@@ -60,6 +61,7 @@ _DECIDERS: Mapping[type[Any], Callable[[RoomState, Any, Context], list[Event]]] 
     CreateRoom: membership.create_room,
     AdmitMember: membership.admit_member,
     ChangeRole: membership.change_role,
+    MarkPresence: membership.mark_presence,
     RemoveMember: membership.remove_member,
     ChangeRules: membership.change_rules,
     OpenRound: rounds.open_round,
@@ -89,7 +91,7 @@ _DECIDERS: Mapping[type[Any], Callable[[RoomState, Any, Context], list[Event]]] 
     WithdrawProposal: proposal.withdraw_proposal,
 }
 
-_AFTER_DECISION = frozenset({AdmitMember, ChangeRole, RemoveMember, Tick})
+_AFTER_DECISION = frozenset({AdmitMember, ChangeRole, MarkPresence, RemoveMember, Tick})
 
 
 def decide(state: RoomState, command: Command, ctx: Context) -> list[Event]:

@@ -38,6 +38,10 @@ def withdraw_dissent(state: RoomState, command: WithdrawDissent, ctx: Context) -
     for_author = ctx.acting_for == record.participant and is_facilitator(state, ctx.actor)
     if not (own or for_author):
         raise Rejected(Reason.FORBIDDEN, "Only its author may withdraw a dissent.")
+    author = state.members.get(record.participant)
+    absent = author is None or not author.present
+    if for_author and state.rules.proxy_needs_presence and absent:
+        raise Rejected(Reason.FORBIDDEN, "The author is not marked present in the room.")
     if record.withdrawn_at is not None:
         raise Rejected(Reason.CONFLICT, "This dissent is withdrawn already.")
     return [DissentWithdrawn(command.dissent, record.participant, ctx.actor, ctx.at)]

@@ -81,6 +81,14 @@ class RoleChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class PresenceMarked:
+    participant: ParticipantId
+    present: bool
+    by: ParticipantId | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class MemberRemoved:
     participant: ParticipantId
     reason: str
@@ -383,6 +391,7 @@ Event: TypeAlias = (
     RoomCreated
     | MemberAdmitted
     | RoleChanged
+    | PresenceMarked
     | MemberRemoved
     | RulesChanged
     | RoundOpened
@@ -417,6 +426,7 @@ EVENTS: dict[str, type[Event]] = {
     "room.created": RoomCreated,
     "member.admitted": MemberAdmitted,
     "member.role_changed": RoleChanged,
+    "member.presence_marked": PresenceMarked,
     "member.removed": MemberRemoved,
     "rules.changed": RulesChanged,
     "round.opened": RoundOpened,

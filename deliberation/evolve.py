@@ -26,6 +26,7 @@ from deliberation.events import (
     ObjectionSettled,
     PerspectiveTabled,
     PointsAllocated,
+    PresenceMarked,
     ProposalAmended,
     ReactionRecorded,
     ReminderDue,
@@ -135,8 +136,13 @@ def _role_changed(s: RoomState, e: RoleChanged) -> RoomState:
     return replace(s, members=_put(s.members, e.participant, member), floor=floor)
 
 
+def _presence_marked(s: RoomState, e: PresenceMarked) -> RoomState:
+    member = replace(s.members[e.participant], present=e.present)
+    return replace(s, members=_put(s.members, e.participant, member))
+
+
 def _member_removed(s: RoomState, e: MemberRemoved) -> RoomState:
-    member = replace(s.members[e.participant], active=False)
+    member = replace(s.members[e.participant], active=False, present=False)
     return replace(
         s,
         members=_put(s.members, e.participant, member),
@@ -404,6 +410,7 @@ _EVOLVERS: Mapping[type[Any], Callable[[RoomState, Any], RoomState]] = {
     RoomCreated: _room_created,
     MemberAdmitted: _member_admitted,
     RoleChanged: _role_changed,
+    PresenceMarked: _presence_marked,
     MemberRemoved: _member_removed,
     RulesChanged: _rules_changed,
     RoundOpened: _round_opened,

@@ -4,14 +4,22 @@ from fractions import Fraction
 from itertools import pairwise
 
 from deliberation import rounds
-from deliberation._guards import active_member, facilitator, reason, text
-from deliberation.commands import AdmitMember, ChangeRole, ChangeRules, CreateRoom, RemoveMember
+from deliberation._guards import active_member, facilitator, is_facilitator, reason, text
+from deliberation.commands import (
+    AdmitMember,
+    ChangeRole,
+    ChangeRules,
+    CreateRoom,
+    MarkPresence,
+    RemoveMember,
+)
 from deliberation.context import Context
 from deliberation.errors import Reason, Rejected
 from deliberation.events import (
     Event,
     MemberAdmitted,
     MemberRemoved,
+    PresenceMarked,
     RoleChanged,
     RoomCreated,
     RulesChanged,
@@ -137,6 +145,15 @@ def change_role(state: RoomState, command: ChangeRole, ctx: Context) -> list[Eve
             command.participant, command.role, member.role, command.reason.strip(), by, ctx.at
         )
     ]
+
+
+def mark_presence(state: RoomState, command: MarkPresence, ctx: Context) -> list[Event]:
+    member = active_member(state, command.participant)
+    if ctx.actor != member.participant and not is_facilitator(state, ctx.actor):
+        raise Rejected(Reason.FORBIDDEN, "Only a facilitator marks someone else present.")
+    if member.present is command.present:
+        raise Rejected(Reason.CONFLICT, "Already marked so.")
+    return [PresenceMarked(member.participant, command.present, ctx.actor, ctx.at)]
 
 
 def remove_member(state: RoomState, command: RemoveMember, ctx: Context) -> list[Event]:

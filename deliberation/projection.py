@@ -99,6 +99,7 @@ def _members(state: RoomState) -> JSON:
             "role": m.role.value,
             "vote_weight": to_json(m.vote_weight),
             "active": m.active,
+            "present": m.present,
         }
         for m in state.members.values()
     ]

@@ -60,6 +60,7 @@ class RoomRules:
     ``objection_supermajority``: under ``supermajority_of_organisations``, the share of the
     organisations that judged an objection whose "not paramount" weight resolves it.
     ``reminder_before_ms``: in rooms with deadlines, a ``reminder.due`` event this long before.
+    ``proxy_needs_presence``: a facilitator may act only for members marked present in the room.
     """
 
     speaking_cap: Fraction | None = None
@@ -77,6 +78,7 @@ class RoomRules:
     statement_max_length: int = 280
     text_max_length: int = 4000
     premoderate_statements: bool = False
+    proxy_needs_presence: bool = False
     reminder_before_ms: int = 86_400_000
 
     def budget_for(self, organisation: OrganisationId) -> int | None:

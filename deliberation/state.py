@@ -56,6 +56,7 @@ class Member:
     role: Role
     vote_weight: Fraction
     active: bool = True
+    present: bool = False  # marked present in the room (hybrid meetings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,3 +144,31 @@ def test_changing_the_rules_is_a_logged_override() -> None:
     assert changed.is_override
     assert room.state.rules == new
     assert [o.kind for o in room.state.overrides] == ["rules.changed"]
+
+
+def test_presence_is_marked_by_the_member_or_a_facilitator() -> None:
+    from deliberation.commands import MarkPresence
+    from deliberation.events import PresenceMarked
+
+    room = given_room()
+    assert room.do(MarkPresence(ALICE), ALICE, at(1)) == [PresenceMarked(ALICE, True, ALICE, at(1))]
+    with pytest.raises(Rejected) as refused:
+        room.do(MarkPresence(ALICE), ALICE)
+    assert refused.value.reason is Reason.CONFLICT
+    with pytest.raises(Rejected) as refused:
+        room.do(MarkPresence(BOB), ALICE)
+    assert refused.value.reason is Reason.FORBIDDEN
+    room.do(MarkPresence(BOB), FACILITATOR)
+    assert room.state.members[BOB].present
+
+
+def test_rooms_may_require_presence_for_proxy_actions() -> None:
+    from deliberation.commands import MarkPresence, RaiseHand
+
+    room = given_room(RoomRules(proxy_needs_presence=True))
+    with pytest.raises(Rejected) as refused:
+        room.do(RaiseHand(), FACILITATOR, acting_for=BOB)
+    assert refused.value.reason is Reason.FORBIDDEN
+    room.do(RaiseHand(), ALICE)  # acting for oneself needs no roll call
+    room.do(MarkPresence(BOB), FACILITATOR)
+    assert types(room.do(RaiseHand(), FACILITATOR, acting_for=BOB)) == ["hand.raised"]
