@@ -19,13 +19,13 @@ from deliberation.events import (
     ObjectionJudged,
     ObjectionSettled,
 )
-from deliberation.fairness import fairness
+from deliberation.fairness import fairness, vote_weights
 from deliberation.ids import ParticipantId
 from deliberation.records import PositionWeight
 from deliberation.rules import ObjectionRule, VoteMode
 from deliberation.state import RoomState
 from deliberation.vocabulary import ObjectionStatus, Outcome, Position, RoundKind
-from deliberation.weighting import weigh_members
+from deliberation.weighting import Weights, weigh_members
 
 BLOCKING = frozenset({ObjectionStatus.OPEN, ObjectionStatus.UPHELD})
 
@@ -142,11 +142,8 @@ def outcome(state: RoomState) -> Outcome:
     return Outcome.CONSENTED
 
 
-def _tally(state: RoomState) -> tuple[PositionWeight, ...]:
+def _tally(state: RoomState, weights: Weights) -> tuple[PositionWeight, ...]:
     answers = state.consent.answers
-    weights = weigh_members(
-        (state.members[p] for p in answers), state.rules.vote_mode, state.rules.vote_cap
-    )
     rows = []
     for position in Position:
         chosen = [a for a in answers.values() if a.position is position]
@@ -155,7 +152,9 @@ def _tally(state: RoomState) -> tuple[PositionWeight, ...]:
                 position=position,
                 participants=len(chosen),
                 organisations=len({a.organisation for a in chosen}),
-                weight=sum((weights.counted[a.participant] for a in chosen), Fraction(0)),
+                weight=sum(
+                    (weights.counted.get(a.participant, Fraction(0)) for a in chosen), Fraction(0)
+                ),
             )
         )
     return tuple(rows)
@@ -171,6 +170,7 @@ def decision(
 ) -> DecisionReached:
     """The decision on the current consent round, carrying everything the record needs."""
     consent = state.consent
+    weights = vote_weights(state)  # over this round's answerers, or everyone before any
     return DecisionReached(
         outcome=Outcome.WITHDRAWN if withdrawn else outcome(state),
         consent_round=consent.number,
@@ -180,10 +180,10 @@ def decision(
         answers=tuple(consent.answers.values()),
         objections=(*consent.earlier, *consent.objections.values()),
         dissents=tuple(state.dissents.values()),
-        tally=_tally(state),
+        tally=_tally(state, weights),
         speaking_cap=state.rules.speaking_cap,
         vote_cap=state.rules.vote_cap,
-        fairness=fairness(state),
+        fairness=fairness(state, weights),
         reason=why,
         by=by,
         at=at,

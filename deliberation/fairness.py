@@ -10,7 +10,7 @@ from fractions import Fraction
 from deliberation.records import FairnessReport, OrganisationFairness
 from deliberation.state import Member, RoomState
 from deliberation.vocabulary import TAKING_PART_ROLES
-from deliberation.weighting import weigh_members
+from deliberation.weighting import Weights, weigh_members
 
 
 def voters(state: RoomState) -> list[Member]:
@@ -20,11 +20,20 @@ def voters(state: RoomState) -> list[Member]:
     return [m for m in state.members.values() if m.active and m.role in TAKING_PART_ROLES]
 
 
-def fairness(state: RoomState) -> FairnessReport:
-    """Each organisation's share of the floor, statements, perspectives, points and votes."""
+def vote_weights(state: RoomState) -> Weights:
+    """The room's weighting over ``voters(state)``."""
+    return weigh_members(voters(state), state.rules.vote_mode, state.rules.vote_cap)
+
+
+def fairness(state: RoomState, weights: Weights | None = None) -> FairnessReport:
+    """Each organisation's share of the floor, statements, perspectives, points and votes.
+
+    ``weights``: ``vote_weights(state)`` when the caller has it already.
+    """
     rules = state.rules
     floor = state.floor
-    weights = weigh_members(voters(state), rules.vote_mode, rules.vote_cap)
+    if weights is None:
+        weights = vote_weights(state)
     headcount: dict[str, int] = {}
     for member in state.members.values():
         if member.active:
