@@ -14,7 +14,6 @@ from tests.live.client import RoomClient, room_with_members
 from tests.live.server import LiveServer
 
 
-
 @pytest.fixture
 def two_servers(postgres_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
     first = LiveServer(postgres_url).start()
@@ -71,10 +70,16 @@ async def _verify_chain(database_url: str, room_id: str) -> list[Any]:
 
 @pytest.fixture(params=["postgres", "sqlite"])
 def crash_database_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_file_url"))
+    return str(
+        request.getfixturevalue(
+            "postgres_url" if request.param == "postgres" else "sqlite_file_url"
+        )
+    )
 
 
-async def test_kill_9_mid_stream_loses_no_acked_command_and_doubles_none(crash_database_url: str) -> None:
+async def test_kill_9_mid_stream_loses_no_acked_command_and_doubles_none(
+    crash_database_url: str,
+) -> None:
     url = crash_database_url
     server = LiveServer(url).start()
     room_id, people = await room_with_members(server.url, [("Ada", "Council")])
