@@ -39,7 +39,7 @@ def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def pinned(cpu: int, argv: list[str]) -> list[str]:
@@ -157,7 +157,7 @@ async def load(args: argparse.Namespace) -> dict[str, Any]:
     for _ in range(args.commands):
         mark = send_one()
         await asyncio.wait_for(done[mark], 30)
-        sent, _who, latencies = pending.pop(mark)
+        _sent, _who, latencies = pending.pop(mark)
         all_n.append(max(latencies) / 1e6)
         per_delivery.extend(v / 1e6 for v in latencies)
         await asyncio.sleep(0.02)

@@ -73,9 +73,8 @@ async def test_clients_behind_the_proxy_share_one_room_across_both_processes(
     ws_url = url.replace("http://", "ws://")
     clients = [await RoomClient.open(ws_url, room_id, token) for _pid, token in people]
     # The proxy spread the sockets over both processes (least_conn).
-    counts = []
-    for app in apps:
-        counts.append(httpx.get(f"{app.url}/healthz").json()["connections"])
+    async with httpx.AsyncClient() as http:
+        counts = [(await http.get(f"{app.url}/healthz")).json()["connections"] for app in apps]
     assert all(count > 0 for count in counts), counts
     ack = await clients[0].command("open_round", {"round": "surface_conflict"})
     acks = await asyncio.gather(
