@@ -5,6 +5,7 @@ Seeding is idempotent: a second run finds the demo facilitator and changes nothi
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -119,10 +120,8 @@ async def seed(base_url: str | None = None) -> str:
         for person in people[1:]:
             for index in range(len(statements)):
                 reaction = ("agree", "disagree", "pass")[(index + len(person.display_name)) % 3]
-                try:
+                with contextlib.suppress(deliberation.Rejected):  # e.g. an author on their own
                     await say(person, "react", {"statement": f"demo-{index}", "reaction": reaction})
-                except deliberation.Rejected:
-                    pass  # an author may not need to react to their own statement
         return f"{base_url}/rooms/{room.id}  (demo login: {PEOPLE[0][1]} / {DEMO_PASSWORD})"
     finally:
         await engine.dispose()
