@@ -240,7 +240,8 @@ class GiveFloor:
     """Override: give the floor to a waiting participant out of order.
 
     Who may: a facilitator. Rejected: ``invalid`` (no reason); ``not_found`` (not waiting
-    for that kind); ``conflict`` (someone holds the floor); ``forbidden``.
+    for that kind); ``conflict`` (someone holds the floor); ``over_cap`` (the organisation's
+    budget is spent: lift its cap first); ``forbidden``.
     Emits: ``floor.granted`` (rule ``override``, ``is_override``) and ``speech.started``.
     """
 

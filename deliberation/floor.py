@@ -151,6 +151,11 @@ def give_floor(state: RoomState, command: GiveFloor, ctx: Context) -> list[Event
         raise Rejected(Reason.CONFLICT, "Someone holds the floor: end that speech first.")
     for hand in state.floor.waiting:
         if hand.participant == command.participant and hand.kind is command.kind:
+            spent = balancing.budget_left(state.floor, state.rules, hand.organisation) == 0
+            if spent and hand.kind is not SpeechKind.POINT_OF_ORDER:
+                raise Rejected(
+                    Reason.OVER_CAP, "That organisation's budget is spent: lift its cap first."
+                )
             return grant(state, hand, "override", ctx.at, by, why)
     raise Rejected(Reason.NOT_FOUND, "That person is not waiting for the floor.")
 

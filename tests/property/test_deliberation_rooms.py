@@ -10,7 +10,7 @@
 import json
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
@@ -210,3 +210,33 @@ Deliberation.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestDeliberation = Deliberation.TestCase
+
+
+def any_command() -> st.SearchStrategy[Command]:
+    """Every command class with arbitrary field values (naive times, odd ids, huge numbers)."""
+    from deliberation import COMMANDS
+
+    return st.one_of(*(st.from_type(cls) for cls in COMMANDS.values()))  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.sampled_from([None, *RoundKind]),
+    commands=st.lists(
+        st.tuples(
+            any_command(), st.sampled_from([*PEOPLE, None]), st.sampled_from([None, *PEOPLE])
+        ),
+        max_size=6,
+    ),
+)
+def test_decide_refuses_only_with_rejected_and_evolve_applies_what_it_emits(
+    start: RoundKind | None, commands: list[tuple[Command, str | None, str | None]]
+) -> None:
+    room = given_room(round=start)
+    for command, actor, acting_for in commands:
+        room.later(1)
+        try:
+            room.do(command, actor, None, acting_for)  # type: ignore[arg-type]
+        except Rejected:
+            continue
+    assert replay(room.events) == room.state
