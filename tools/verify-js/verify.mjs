@@ -99,9 +99,11 @@ export function parseJson(text) {
       start = i;
     }
   };
+  const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
   const number = () => {
-    const match = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
-    if (match === null || match[0] === "") fail("bad number");
+    NUMBER.lastIndex = i;
+    const match = NUMBER.exec(text);
+    if (match === null) fail("bad number");
     i += match[0].length;
     return Number(match[0]);
   };
