@@ -136,3 +136,11 @@ def test_a_state_snapshot_survives_the_json_round_trip() -> None:
     snapshot = adapter.validate_python(adapter.dump_python(room.state, mode="json"))
     assert snapshot == room.state
     assert replay(room.events[10:], start=replay(room.events[:10])) == snapshot
+
+
+def test_docs_rules_names_every_command_and_event() -> None:
+    from pathlib import Path
+
+    rules = (Path(__file__).parents[3] / "docs" / "rules.md").read_text()
+    for name in (*COMMANDS, *EVENTS):
+        assert f"`{name}`" in rules, name
