@@ -19,7 +19,7 @@ from deliberation.ids import (
     RoomId,
     StatementId,
 )
-from deliberation.projection import to_json, view
+from deliberation.projection import event_view, to_json, view
 from deliberation.records import FairnessReport, OrganisationFairness, OverrideRecord
 from deliberation.rules import (
     ObjectionRule,
@@ -90,6 +90,7 @@ __all__ = [
     "counted_reactions",
     "decide",
     "event_type",
+    "event_view",
     "evolve",
     "fairness",
     "is_override",

@@ -17,10 +17,20 @@ from typing import Any
 
 from deliberation import balancing
 from deliberation._guards import is_facilitator
+from deliberation.events import (
+    ConsentAnswered,
+    DecisionReached,
+    Event,
+    ObjectionJudged,
+    ReactionRecorded,
+    StatementAccepted,
+    StatementAdded,
+    StatementHidden,
+)
 from deliberation.fairness import fairness
 from deliberation.ids import ParticipantId
 from deliberation.perspectives import missing_organisations
-from deliberation.state import RoomState
+from deliberation.state import RoomState, Statement
 from deliberation.timing import next_deadline
 from deliberation.vocabulary import (
     ROUND_ORDER,
@@ -292,4 +302,67 @@ def view(state: RoomState, viewer: ParticipantId | None) -> dict[str, JSON]:
         "outcome": latest.outcome.value if latest else None,
         "fairness": to_json(fairness(state)),
         "next_deadline": to_json(deadline),
+    }
+
+
+def _strip(payload: dict[str, JSON], *keys: str) -> dict[str, JSON]:
+    return {k: v for k, v in payload.items() if k not in keys}
+
+
+def _private_to(
+    payload: dict[str, JSON], policy: PublicationPolicy, *, organisation: bool
+) -> dict[str, JSON]:
+    """Remove who acted under the policy: ``organisations`` keeps the organisation only."""
+    if policy is PublicationPolicy.NAMES:
+        return payload
+    hidden: tuple[str, ...] = ("participant", "by", "objector")
+    if policy is PublicationPolicy.ANONYMOUS and organisation:
+        hidden = (*hidden, "organisation")
+    return _strip(payload, *hidden)
+
+
+def event_view(state: RoomState, event: Event, viewer: ParticipantId | None) -> JSON:
+    """The event as ``viewer`` may see it (JSON-safe), or ``None`` if they may not see it.
+
+    ``state`` is the room after the event. The shell relays events through this gate, the
+    same gate ``view`` applies to the whole room: pending statements go to their author and
+    facilitators only; a hidden statement's reason to facilitators only; consent answers,
+    objection judgments and reactions follow the publication policy for everyone but the
+    person themself and facilitators.
+    """
+    payload: dict[str, JSON] = to_json(event)
+    moderator = viewer is not None and is_facilitator(state, viewer)
+    own = viewer is not None and viewer == getattr(event, "participant", None)
+    if moderator or own:
+        return payload
+    policy = state.room.publication if state.room else PublicationPolicy.NAMES
+    if isinstance(event, StatementAdded):
+        return payload if event.status is not StatementStatus.PENDING else None
+    if isinstance(event, StatementHidden):
+        return _strip(payload, "reason")
+    if isinstance(event, StatementAccepted):
+        statement = state.surface.statements.get(event.statement)
+        payload["statement_record"] = _statement_json(statement) if statement else None
+        return payload
+    if isinstance(event, ConsentAnswered | ObjectionJudged):
+        if policy is PublicationPolicy.ANONYMOUS:
+            return {"consent_round": state.consent.number, "at": payload["at"]}
+        return _private_to(payload, policy, organisation=False)
+    if isinstance(event, ReactionRecorded):
+        return _private_to(payload, policy, organisation=True)
+    if isinstance(event, DecisionReached):
+        answers = payload["answers"]
+        payload["answers"] = [_private_to(a, policy, organisation=True) for a in answers]
+        return payload
+    return payload
+
+
+def _statement_json(statement: Statement) -> dict[str, JSON]:
+    return {
+        "statement": statement.statement,
+        "participant": statement.participant,
+        "organisation": statement.organisation,
+        "text": statement.text,
+        "status": statement.status.value,
+        "added_at": statement.added_at.isoformat(),
     }

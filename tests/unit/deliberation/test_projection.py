@@ -91,3 +91,39 @@ def test_the_view_carries_the_fairness_report() -> None:
     assert rows[TRUST_A]["speaking_ms"] == 42_000
     assert rows[TRUST_A]["speaking_share"] == "1/1"
     assert fairness["speaking_cap"] == "3/10"
+
+
+def test_relayed_events_pass_the_same_gate_as_the_view() -> None:
+    from deliberation import event_view
+    from deliberation.commands import AddStatement, HideStatement
+    from deliberation.ids import StatementId
+
+    room = given_room(
+        RoomRules(premoderate_statements=True),
+        publication=PublicationPolicy.ANONYMOUS,
+        round=RoundKind.SURFACE_CONFLICT,
+    )
+    [pending] = room.do(AddStatement(StatementId("s1"), "Names a patient."), ALICE)
+    assert event_view(room.state, pending, BOB) is None
+    assert event_view(room.state, pending, ALICE)["text"] == "Names a patient."
+    assert event_view(room.state, pending, FACILITATOR) is not None
+    [hidden] = room.do(HideStatement(StatementId("s1"), "Identifies a patient."))
+    assert "reason" not in event_view(room.state, hidden, BOB)
+    assert event_view(room.state, hidden, FACILITATOR)["reason"] == "Identifies a patient."
+
+
+def test_relayed_consent_answers_follow_the_publication_policy() -> None:
+    from deliberation import event_view
+
+    for policy, bob_sees in (
+        (PublicationPolicy.NAMES, {"participant", "organisation", "position", "text"}),
+        (PublicationPolicy.ORGANISATIONS, {"organisation", "position", "text"}),
+        (PublicationPolicy.ANONYMOUS, set()),
+    ):
+        room = given_room(publication=policy, round=RoundKind.CONSENT)
+        [answered] = room.do(AnswerConsent(Position.OBJECT, "Carers lose out."), CAROL)
+        seen = event_view(room.state, answered, BOB)
+        assert json_safe(seen)
+        assert {"participant", "organisation", "position", "text"} & set(seen) == bob_sees
+        assert event_view(room.state, answered, CAROL)["participant"] == CAROL
+        assert event_view(room.state, answered, FACILITATOR)["participant"] == CAROL
