@@ -38,7 +38,7 @@ from server.deadlines import deadline_worker
 from server.errors import HANDLERS
 from server.rooms.event_store import StoredEvent, events_since
 from server.rooms.fanout import ROOMS_CHANNEL, RoomHub, notification
-from server.rooms.http import InvitationsApi, RoomsApi, command_router
+from server.rooms.http import InvitationsApi, PublicationApi, RoomsApi, command_router
 from server.rooms.service import RoomService
 from server.rooms.ws import room_socket
 from server.settings import Settings, get_settings
@@ -140,10 +140,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         AuthPages,
         RoomsApi,
         InvitationsApi,
+        PublicationApi,
         command_router(),
         room_socket,
         create_static_files_router(path="/static", directories=[settings.static_dir]),
     ]
+    from server.web.i18n import install as install_i18n
     from server.web.pages import page_handlers
 
     route_handlers.extend(page_handlers())
@@ -158,7 +160,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             csrf_unless_bearer,
             DefineMiddleware(AuthMiddleware, exclude=["^/static/", "^/schema", "^/healthz"]),
         ],
-        template_config=TemplateConfig(directory=settings.template_dir, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=settings.template_dir,
+            engine=JinjaTemplateEngine,
+            engine_callback=install_i18n,
+        ),
         openapi_config=OpenAPIConfig(
             title="Evenfloor",
             version="0.1.0",

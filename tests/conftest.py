@@ -76,7 +76,7 @@ async def _truncate(url: str) -> None:
     connection = await asyncpg.connect(plain_dsn(url))
     try:
         await connection.execute(
-            "TRUNCATE room_events, room_deadlines, published_logs, signing_keys, invitations, "
+            "TRUNCATE receipts, room_events, room_deadlines, published_logs, signing_keys, invitations, "
             "memberships, rooms, api_tokens, organisations, users, sessions CASCADE"
         )
     finally:

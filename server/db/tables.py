@@ -141,7 +141,7 @@ class SigningKey(UUIDv7Base):
     __tablename__ = "signing_keys"
 
     room_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("rooms.id", ondelete="CASCADE"))
-    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    private_key: Mapped[str] = mapped_column(String(128))  # base64url seed, server-side only
     public_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     retired_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
@@ -165,3 +165,17 @@ class SessionRecord(StoreModelMixin):
     """Server-side sessions (Litestar's session middleware stores them here)."""
 
     __tablename__ = "sessions"
+
+
+class Receipt(UUIDv7Base):
+    """A participant's signed receipt for one of their contributions in a published log."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (
+        UniqueConstraint("room_id", "seq", "participant_id", name="uq_receipt_entry"),
+    )
+
+    room_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("rooms.id", ondelete="CASCADE"))
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonDocument)

@@ -26,7 +26,11 @@ SERVER_ONLY = frozenset({"create_room", "admit_member", "tick"})
 
 # Commands that create something carry its id; a client may mint it (a UUID, so a retry
 # names the same thing) or leave it out and let the server mint one.
-MINTED_IDS = {"add_statement": "statement", "table_perspective": "perspective", "record_dissent": "dissent"}
+MINTED_IDS = {
+    "add_statement": "statement",
+    "table_perspective": "perspective",
+    "record_dissent": "dissent",
+}
 
 
 def public_commands() -> dict[str, type]:

@@ -33,6 +33,7 @@ from server.rooms.chain import format_time
 from server.rooms.codec import command_from_wire
 from server.rooms.commands import public_commands, run_command
 from server.rooms.event_store import events_since
+from server.rooms.publishing import publish_room, published_log, receipts_for
 from server.rooms.service import RoomService
 
 MAX_EVENTS_PAGE = 1000
@@ -276,6 +277,45 @@ class RoomsApi(Controller):
             single_use=data.single_use,
             expires_at=expires_at,
         )
+
+
+class PublicationApi(Controller):
+    path = "/api/rooms"
+    guards = [signed_in]
+    tags = ["decision log"]
+
+    @post("/{room_id:uuid}/publication", status_code=200)
+    async def publish(
+        self, request: Request[CurrentUser, Any, Any], room_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
+        """Publish the room's decision log now (facilitators): it grows by every event since
+        the last publication, is signed with the room's key and issues receipts."""
+        async with transaction(request) as session:
+            await access_room(session, request.user, room_id, Need.FACILITATE)
+        state = request.app.state
+        document = await publish_room(state.sessions, room_id, state.clock.now())
+        return {"log": document}
+
+    @get("/{room_id:uuid}/publication")
+    async def published(
+        self, request: Request[CurrentUser, Any, Any], room_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
+        """The room's last published decision log (members)."""
+        async with transaction(request) as session:
+            await access_room(session, request.user, room_id, Need.READ)
+            document = await published_log(session, room_id)
+        if document is None:
+            raise NotFoundException("This room has not published its decision log yet.")
+        return {"log": document}
+
+    @get("/{room_id:uuid}/receipts")
+    async def receipts(
+        self, request: Request[CurrentUser, Any, Any], room_id: FromPath[uuid.UUID]
+    ) -> list[dict[str, Any]]:
+        """Your signed receipts: proof that your contributions are in the published log."""
+        async with transaction(request) as session:
+            await access_room(session, request.user, room_id, Need.READ)
+            return await receipts_for(session, room_id, request.user.participant_id)
 
 
 class InvitationGone(NotFoundException):

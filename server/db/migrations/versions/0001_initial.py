@@ -1,8 +1,8 @@
-"""Accounts, rooms, the event store and deadlines.
+"""Accounts, rooms, the event store, deadlines and publication.
 
-Revision ID: e7fa47b13d0a
+Revision ID: c38c2031213b
 Revises: 
-Create Date: 2026-11-27 14:47:43.363131
+Create Date: 2026-11-27 15:06:02.185383
 
 """
 
@@ -135,6 +135,20 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_published_logs_room_id_rooms'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_published_logs'))
     )
+    op.create_table('receipts',
+    sa.Column('id', sa.GUID(length=16), nullable=False),
+    sa.Column('room_id', sa.GUID(length=16), nullable=False),
+    sa.Column('participant_id', sa.String(length=64), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
+    sa.Column('document', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('sa_orm_sentinel', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_receipts_room_id_rooms'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipts')),
+    sa.UniqueConstraint('room_id', 'seq', 'participant_id', name='uq_receipt_entry')
+    )
+    with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipts_participant_id'), ['participant_id'], unique=False)
+
     op.create_table('room_deadlines',
     sa.Column('room_id', sa.GUID(length=16), nullable=False),
     sa.Column('due_at', sa.DateTimeUTC(timezone=True), nullable=False),
@@ -164,7 +178,7 @@ def upgrade() -> None:
     op.create_table('signing_keys',
     sa.Column('id', sa.GUID(length=16), nullable=False),
     sa.Column('room_id', sa.GUID(length=16), nullable=False),
-    sa.Column('private_key', sa.LargeBinary(), nullable=False),
+    sa.Column('private_key', sa.String(length=128), nullable=False),
     sa.Column('public_key', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTimeUTC(timezone=True), nullable=False),
     sa.Column('retired_at', sa.DateTimeUTC(timezone=True), nullable=True),
@@ -186,6 +200,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_room_deadlines_due_at'))
 
     op.drop_table('room_deadlines')
+    with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipts_participant_id'))
+
+    op.drop_table('receipts')
     op.drop_table('published_logs')
     op.drop_table('memberships')
     op.drop_table('invitations')

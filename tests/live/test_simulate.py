@@ -1,0 +1,86 @@
+"""`evenfloor simulate` against a real server: a whole meeting, then its published log
+checked by both verifiers (Python and the independent JavaScript one)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import unavailable
+from tests.live.server import ROOT, LiveServer
+
+
+def test_simulate_runs_a_whole_meeting_and_writes_a_log_that_verifies(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "LOG.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "simulate",
+            "--url",
+            live_server.url,
+            "--out",
+            str(out),
+            "--orgs",
+            "4",
+            "--participants",
+            "9",
+            "--seed",
+            "3",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = json.loads(out.read_text())
+    types = [entry["type"] for entry in log["entries"]]
+    for needed in (
+        "log.opened",
+        "proposal.tabled",
+        "round.opened",
+        "round.closed",
+        "dissent.recorded",
+        "decision.reached",
+    ):
+        assert needed in types, needed
+    rounds = {entry["data"]["round"] for entry in log["entries"] if entry["type"] == "round.closed"}
+    assert rounds == {"surface_conflict", "weigh_perspectives", "record_dissent", "consent"}
+    decision = [entry for entry in log["entries"] if entry["type"] == "decision.reached"][-1][
+        "data"
+    ]
+    assert decision["outcome"] == "consented_with_concerns"
+    assert decision["rules"] == {"speaking_cap": "0.3", "vote_cap": "0.3"}
+    # The vote cap held: no organisation carries more than 30% of the counted weight.
+    counted = {org: float(f["vote_weight_counted"]) for org, f in decision["fairness"].items()}
+    total = sum(counted.values())
+    assert max(counted.values()) <= 0.3 * total + 1e-9
+    raw = {org: float(f["vote_weight_raw"]) for org, f in decision["fairness"].items()}
+    assert raw["Northgate Health Trust"] > 0.5 * sum(raw.values())  # it did hold the majority
+    # Both verifiers accept it.
+    verify = subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    node = shutil.which("node")
+    if node is None:
+        unavailable("node")
+    js = subprocess.run(
+        [node, str(ROOT / "tools" / "verify-js" / "verify.mjs"), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert js.returncode == 0, js.stdout + js.stderr
+    # The organisations policy: no member's name anywhere in the document.
+    text = out.read_text()
+    assert "Member 1" not in text and "Facilitator" not in text
