@@ -121,7 +121,8 @@ class LoadedDocument(dict[str, Any]):
 
     `plain` is True when every number in it is an integer within range and every string
     is valid NFC text (the raw text is NFC and uses no `\\u` escapes), so the verifier
-    need not walk each entry again. A plain `dict` is always walked.
+    need not walk each entry again. A plain `dict` is always walked. The flag describes
+    the document as read: verify it before changing anything in it.
     """
 
     plain: bool = False
@@ -144,6 +145,33 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class _NumberReader:
+    """Reads JSON numbers as the format allows them: integers within ±(2**53 − 1).
+
+    An integral value however spelled (`1.0`, `1e2`) reads as the integer it equals, as in
+    JavaScript; anything else becomes a `_BadNumber` for the verifier to report with its
+    place, and is counted.
+    """
+
+    def __init__(self) -> None:
+        self.refused = 0
+
+    def read_int(self, token: str) -> int | _BadNumber:
+        if len(token) <= 17:  # a sign and 16 digits at most: ±(2**53 - 1) or just past it
+            value = int(token)
+            if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+                return value
+        self.refused += 1  # (far longer digit strings are never converted at all)
+        return _BadNumber(token)
+
+    def read_float(self, token: str) -> int | _BadNumber:
+        value = float(token)
+        if value.is_integer() and -SAFE_INTEGER <= value <= SAFE_INTEGER:
+            return int(value)
+        self.refused += 1
+        return _BadNumber(token)
+
+
 def load_json(data: bytes | str) -> Any:
     """Read UTF-8 JSON strictly (RFC 8259 and I-JSON), or raise `UnreadableInputError`.
 
@@ -163,23 +191,7 @@ def load_json(data: bytes | str) -> Any:
         text = data
     if text.startswith("\ufeff"):
         raise UnreadableInputError("starts with a byte order mark")
-    bad_numbers = 0
-
-    def parse_int(token: str) -> int | _BadNumber:
-        nonlocal bad_numbers
-        value = int(token)
-        if len(token) > 15 and not -SAFE_INTEGER <= value <= SAFE_INTEGER:
-            bad_numbers += 1
-            return _BadNumber(token)
-        return value
-
-    def parse_float(token: str) -> int | _BadNumber:
-        nonlocal bad_numbers
-        value = float(token)
-        if value.is_integer() and -SAFE_INTEGER <= value <= SAFE_INTEGER:
-            return int(value)
-        bad_numbers += 1
-        return _BadNumber(token)
+    numbers = _NumberReader()
 
     def parse_constant(token: str) -> Any:
         raise UnreadableInputError(f"{token} is not JSON")
@@ -189,8 +201,8 @@ def load_json(data: bytes | str) -> Any:
             value = json.loads(
                 text,
                 object_pairs_hook=_no_duplicates,
-                parse_int=parse_int,
-                parse_float=parse_float,
+                parse_int=numbers.read_int,
+                parse_float=numbers.read_float,
                 parse_constant=parse_constant,
             )
     except json.JSONDecodeError as error:
@@ -202,7 +214,7 @@ def load_json(data: bytes | str) -> Any:
     if isinstance(value, dict):
         document = LoadedDocument(value)
         document.plain = (
-            bad_numbers == 0 and "\\u" not in text and unicodedata.is_normalized("NFC", text)
+            numbers.refused == 0 and "\\u" not in text and unicodedata.is_normalized("NFC", text)
         )
         return document
     return value

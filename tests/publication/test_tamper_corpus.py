@@ -459,3 +459,22 @@ def test_unreadable_input_is_refused_by_both() -> None:
     for (name, _), case, javascript in zip(UNREADABLE, cases, verify_js(cases), strict=True):
         assert "unreadable" in verify_py(case), name
         assert "unreadable" in javascript, name
+
+
+def test_numbers_at_the_edges_of_the_safe_range() -> None:
+    document, _ = sample_log()
+    document["entries"][7]["data"]["limits"] = [2**53 - 1, -(2**53) + 1, 0, -0]
+    rechain(document, ROOM_KEY)
+    text = dumps(document)
+    huge = text.replace(str(2**53 - 1), "9" * 5000)
+    spelled = text.replace(str(2**53 - 1), "9007199254740991.0").replace(
+        '"limits": [', '"limits": [\n'
+    )
+    cases = [Case(text), Case(huge), Case(spelled)]
+    (fine, refused, respelled) = verify_js(cases)
+    assert comparable(verify_py(cases[0])) == comparable(fine)
+    assert fine["ok"]
+    assert comparable(verify_py(cases[1])) == comparable(refused)
+    assert (refused["location"], refused["reason"]) == ("entry 8", "number")
+    assert comparable(verify_py(cases[2])) == comparable(respelled)
+    assert respelled["ok"]
