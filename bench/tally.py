@@ -1,11 +1,12 @@
 """Tally benchmark: approval ballots over 200 organisations and 10 options, with a vote cap.
 
-Times `voting.tally` alone (building the ballots is set-up, reported apart), for
-100k, 1M and 5M ballots, both as `Ballot` objects and as a `BallotTable` (columns, as a
-server reading a database would hand them over). Checks that both give the same result,
-and that time per ballot stays flat (linear scaling). Prints a table, then one JSON line.
+Times `voting.tally` alone (making the ballots is set-up, reported apart), as a
+`BallotTable` (columns, as a server reading a database hands them over) at 100k, 1M and 5M
+ballots, and as `Ballot` objects at 100k and 1M (5M objects take minutes to build: --full).
+Checks that both forms give the same result and that the time per ballot stays flat (linear
+scaling). Prints a table, then one JSON line.
 
-    python bench/tally.py [--sizes 100000,1000000,5000000] [--repeat 3]
+    python bench/tally.py [--table-sizes ...] [--object-sizes ...] [--full] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -13,35 +14,38 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import random
+import os
 import time
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
+from rich.console import Console
+from rich.table import Table
 
-from voting import Ballot, BallotTable, Quorum, Voter, WeightRules, tally
+from voting import Ballot, BallotTable, Quorum, TallyResult, Voter, WeightRules, tally
 
-ORGANISATIONS = [f"org{i:03d}" for i in range(200)]
+ORGANISATIONS = tuple(f"org{i:03d}" for i in range(200))
 OPTIONS = [f"option{j}" for j in range(10)]
 RULES = WeightRules(mode="capped", vote_cap=Fraction(1, 20), quorum=Quorum(100, 10))
+WEIGHTS = (Fraction(1), Fraction(2), Fraction(1, 2))
 TARGET_S = 1.0
 
 
-def table(n: int, seed: int) -> BallotTable:
-    """A skewed electorate: the first organisations hold far more members (Zipf-like)."""
+def make_table(n: int, seed: int) -> BallotTable:
+    """A skewed electorate: organisation i has ~1/i of the members (Zipf), so caps bite."""
     rng = np.random.default_rng(seed)
     sizes = 1 / np.arange(1, len(ORGANISATIONS) + 1)
     organisation = rng.choice(len(ORGANISATIONS), size=n, p=sizes / sizes.sum())
     popularity = np.linspace(0.15, 0.6, len(OPTIONS))
     marks = (rng.random((n, len(OPTIONS))) < popularity).astype(np.int8)
-    weights = (Fraction(1), Fraction(2), Fraction(1, 2))
-    weight = rng.choice(3, size=n, p=[0.9, 0.05, 0.05])
-    return BallotTable(tuple(ORGANISATIONS), organisation, marks, weights, weight)
+    weight = rng.choice(len(WEIGHTS), size=n, p=[0.9, 0.05, 0.05])
+    return BallotTable(ORGANISATIONS, organisation, marks, WEIGHTS, weight)
 
 
-def ballots(t: BallotTable) -> list[Ballot]:
+def make_ballots(t: BallotTable) -> list[Ballot]:
     """The same ballots as objects; equal approval sets share one tuple, as a decoder's would."""
-    names, weights = t.organisations, t.weights
     subsets: dict[bytes, tuple[str, ...]] = {}
     out = []
     assert t.weight is not None
@@ -51,71 +55,109 @@ def ballots(t: BallotTable) -> list[Ballot]:
         approve = subsets.get(key)
         if approve is None:
             approve = subsets[key] = tuple(OPTIONS[j] for j in np.flatnonzero(row))
-        out.append(Ballot(Voter(f"v{i}", names[o], weights[w]), approve=approve))
+        out.append(Ballot(Voter(f"v{i}", ORGANISATIONS[o], WEIGHTS[w]), approve=approve))
     return out
 
 
-def timed(fn, repeat: int) -> float:
-    best = float("inf")
+def best_of(repeat: int, count: Callable[[], TallyResult]) -> tuple[float, TallyResult]:
+    best, result = float("inf"), None
     for _ in range(repeat):
         gc.collect()
         start = time.perf_counter()
-        fn()
+        result = count()
         best = min(best, time.perf_counter() - start)
-    return best
+    assert result is not None
+    return best, result
+
+
+def sizes(text: str) -> list[int]:
+    return [int(s) for s in text.split(",") if s]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,1000000,5000000")
+    parser.add_argument("--table-sizes", default="100000,1000000,5000000")
+    parser.add_argument("--object-sizes", default="100000,1000000")
+    parser.add_argument("--full", action="store_true", help="objects at 5M too (minutes)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    random.seed(0)
-    rows = []
-    print(
-        f"{'ballots':>10} {'build s':>9} {'objects s':>10} {'us/ballot':>10} "
-        f"{'table s':>9} {'us/ballot':>10}  same result"
-    )
-    for n in sizes:
-        t = table(n, seed=n)
+    object_sizes = sizes(args.object_sizes) + ([5_000_000] if args.full else [])
+    console = Console(width=110)
+    rows: list[dict[str, Any]] = []
+    for n in sorted(set(sizes(args.table_sizes)) | set(object_sizes)):
         start = time.perf_counter()
-        objects = ballots(t)
-        build = time.perf_counter() - start
-        by_object = tally("approval", OPTIONS, objects, RULES)
-        by_table = tally("approval", OPTIONS, t, RULES)
-        same = by_object == by_table
-        obj_s = timed(lambda b=objects: tally("approval", OPTIONS, b, RULES), args.repeat)
-        tab_s = timed(lambda b=t: tally("approval", OPTIONS, b, RULES), args.repeat)
-        rows.append(
-            {
-                "ballots": n,
-                "build_s": round(build, 3),
-                "objects_s": round(obj_s, 4),
-                "table_s": round(tab_s, 4),
-                "same_result": same,
-                "winner": by_object.winner,
-                "cap": str(by_object.cap_applied),
-            }
+        t = make_table(n, seed=n)
+        row: dict[str, Any] = {"ballots": n, "table_build_s": round(time.perf_counter() - start, 3)}
+        table_s, by_table = best_of(args.repeat, lambda t=t: tally("approval", OPTIONS, t, RULES))
+        row |= {"table_s": round(table_s, 4), "winner": by_table.winner}
+        row["capped_organisations"] = sum(
+            1 for o in by_table.organisations.values() if o.counted_weight < o.raw_weight
         )
-        print(
-            f"{n:>10} {build:>9.2f} {obj_s:>10.3f} {obj_s / n * 1e6:>10.3f} "
-            f"{tab_s:>9.3f} {tab_s / n * 1e6:>10.3f}  {same}"
-        )
-        del objects, t
+        if n in object_sizes:
+            start = time.perf_counter()
+            ballots = make_ballots(t)
+            row["objects_build_s"] = round(time.perf_counter() - start, 3)
+            objects_s, by_objects = best_of(
+                args.repeat, lambda b=ballots: tally("approval", OPTIONS, b, RULES)
+            )
+            row |= {"objects_s": round(objects_s, 4), "same_result": by_objects == by_table}
+            del ballots
+        rows.append(row)
+        del t
         gc.collect()
-    first, last = rows[0], rows[-1]
-    ratio = (last["objects_s"] / last["ballots"]) / (first["objects_s"] / first["ballots"])
-    at_1m = next((r for r in rows if r["ballots"] == 1_000_000), None)
-    print(f"per-ballot time, largest vs smallest run: x{ratio:.2f} (1.0 = perfectly linear)")
-    if at_1m:
-        print(
-            f"1M ballots: objects {at_1m['objects_s']:.3f} s, table {at_1m['table_s']:.3f} s "
-            f"(target {TARGET_S} s)"
+
+    table = Table(title="voting.tally: approval, 200 organisations, 10 options, cap 5%")
+    for column in (
+        "ballots",
+        "table s",
+        "µs/ballot",
+        "objects s",
+        "µs/ballot",
+        "objects built in s",
+        "same result",
+    ):
+        table.add_column(column, justify="right")
+    for r in rows:
+        n = r["ballots"]
+        has = "objects_s" in r
+        table.add_row(
+            f"{n:,}",
+            f"{r['table_s']:.3f}",
+            f"{r['table_s'] / n * 1e6:.3f}",
+            f"{r['objects_s']:.3f}" if has else "-",
+            f"{r['objects_s'] / n * 1e6:.3f}" if has else "-",
+            f"{r['objects_build_s']:.1f}" if has else "-",
+            str(r.get("same_result", "-")),
         )
-    print(json.dumps({"bench": "tally", "rows": rows, "per_ballot_ratio": round(ratio, 3)}))
-    if not all(r["same_result"] for r in rows):
-        raise SystemExit("objects and table disagree")
+    console.print(table)
+
+    def scaling(key: str) -> float | None:
+        timed = [r for r in rows if key in r]
+        if len(timed) < 2:
+            return None
+        small, large = timed[0], timed[-1]
+        return round((large[key] / large["ballots"]) / (small[key] / small["ballots"]), 3)
+
+    at_1m = next((r for r in rows if r["ballots"] == 1_000_000), {})
+    summary = {
+        "bench": "tally",
+        "target_s_at_1m": TARGET_S,
+        "table_s_at_1m": at_1m.get("table_s"),
+        "objects_s_at_1m": at_1m.get("objects_s"),
+        "per_ballot_ratio_table": scaling("table_s"),
+        "per_ballot_ratio_objects": scaling("objects_s"),
+        "load_average": round(os.getloadavg()[0], 2),
+        "cores": os.cpu_count(),
+        "rows": rows,
+    }
+    console.print(
+        f"per-ballot time, largest over smallest run (1.0 = linear): table "
+        f"x{summary['per_ballot_ratio_table']}, objects x{summary['per_ballot_ratio_objects']}; "
+        f"load average {summary['load_average']} on {summary['cores']} cores"
+    )
+    print(json.dumps(summary))
+    if not all(r.get("same_result", True) for r in rows):
+        raise SystemExit("a table and the same ballots as objects gave different results")
 
 
 if __name__ == "__main__":

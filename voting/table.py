@@ -31,8 +31,10 @@ class BallotTable:
     - `marks[i, j]` is row i's mark for option j (in the tally's order of options):
       1 or 0 for approval, 0-5 for score;
     - `weight[i]` indexes `weights` (None: every row weighs `weights[0]`);
-    - `voters[i]`, when given, is row i's voter id: each must be unique. Without it, the
-      caller vouches that every row is a different voter (e.g. a primary key on the voter).
+    - `voters[i]`, when given, is row i's voter id: each must be unique, and in the
+      electorate when `tally` is given one. Without it, the caller vouches that every row is
+      a different, eligible voter (e.g. a primary key on the voter); with an electorate,
+      each row's organisation must still be in it.
     """
 
     organisations: Sequence[str]
@@ -64,9 +66,8 @@ def read_table(table: BallotTable, count: Count) -> Sheet:
             f"marks must be whole numbers of shape ({n}, {k}), one column per option",
         )
     top = 1 if count.method == "approval" else SCORE_RANGE.stop - 1
-    bad = np.flatnonzero(((marks < 0) | (marks > top)).any(axis=1))
-    if bad.size:
-        row = int(bad[0])
+    if marks.size and (marks.min() < 0 or marks.max() > top):
+        row = int(np.flatnonzero(((marks < 0) | (marks > top)).any(axis=1))[0])
         reason = Reason.BAD_SCORE if count.method == "score" else Reason.BALLOT_SHAPE
         raise _row(row, table, reason, f"marks must be 0 to {top}, not {marks[row].tolist()}")
     weights = []
@@ -83,9 +84,10 @@ def read_table(table: BallotTable, count: Count) -> Sheet:
     group = organisation * len(weights) + weight_code
     size = len(names) * len(weights)
     sums = np.zeros((size, k), dtype=np.int64)
-    for level in range(1, top + 1):  # a score s is counted as s marks of "at least 1..s"
-        rows, columns = np.nonzero(marks >= level)
-        sums += np.bincount(group[rows] * k + columns, minlength=size * k).reshape(size, k)
+    for option in range(k):  # integer counts only: a score s counts once at each level 1..s
+        column = marks[:, option]
+        for level in range(1, top + 1):
+            sums[:, option] += np.bincount(group[column >= level], minlength=size)
     per_group = np.bincount(group, minlength=size)
     used = np.flatnonzero(per_group)
     return Sheet(

@@ -53,6 +53,8 @@ def tally(
     count = _count_for(method, options)
     if isinstance(ballots, BallotTable):
         sheet = read_table(ballots, count)
+        if eligible and ballots.voters is not None:
+            _check_table_eligible(ballots.voters, eligible)
     else:
         sheet = read_ballots(ballots, count)
         if eligible:
@@ -144,6 +146,15 @@ def _check_eligible(ballots: Sequence[Ballot], eligible: Sequence[Voter]) -> Non
                 "the ballot's organisation or weight differs from the electorate's",
                 index=index,
                 voter=ballot.voter.id,
+            )
+
+
+def _check_table_eligible(voters: Sequence[str], eligible: Sequence[Voter]) -> None:
+    electorate = {voter.id for voter in eligible}
+    for row, voter in enumerate(voters):
+        if voter not in electorate:
+            raise InvalidBallot(
+                Reason.NOT_ELIGIBLE, "this voter is not eligible", index=row, voter=voter
             )
 
 

@@ -112,3 +112,28 @@ def test_counting_over_the_electorate_needs_every_table_organisation_in_it() -> 
             eligible_rules,
             eligible=[voter("a", "A")],
         )
+
+
+def test_table_voters_must_be_in_the_electorate_when_one_is_given() -> None:
+    electorate = [voter("v0", "A"), voter("v1", "B")]
+    with pytest.raises(InvalidBallot) as refused:
+        tally(
+            "approval",
+            OPTIONS,
+            table([[1, 0, 0]] * 3, voters=["v0", "v1", "v2"]),
+            capped(Fraction(1)),
+            eligible=electorate,
+        )
+    assert (refused.value.reason, refused.value.index, refused.value.voter) == (
+        Reason.NOT_ELIGIBLE,
+        2,
+        "v2",
+    )
+    counted = tally(
+        "approval",
+        OPTIONS,
+        table([[1, 0, 0]] * 2, voters=["v0", "v1"]),
+        capped(Fraction(1)),
+        eligible=electorate,
+    )
+    assert counted.totals["x"] == 2
