@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
@@ -69,25 +70,29 @@ class Conflict409(HTTPException):
     status_code = 409
 
 
-async def register_user(session: AsyncSession, form: Registration) -> User:
+# argon2 is deliberately slow (tens of milliseconds of CPU): it runs in a worker thread,
+# outside any transaction, so it neither blocks the event loop nor holds SQLite's lock.
+
+
+async def register_user(connection: Any, form: Registration) -> User:
     email = form.email.lower()
-    existing = await session.scalar(select(User).where(User.email == email))
-    if existing is not None:
-        raise Conflict409(detail="An account with this email already exists.")
-    user = User(
-        email=email, display_name=form.display_name, password_hash=hash_password(form.password)
-    )
-    session.add(user)
-    await session.flush()
-    return user
+    password_hash = await asyncio.to_thread(hash_password, form.password)
+    async with transaction(connection) as session:
+        existing = await session.scalar(select(User).where(User.email == email))
+        if existing is not None:
+            raise Conflict409(detail="An account with this email already exists.")
+        user = User(email=email, display_name=form.display_name, password_hash=password_hash)
+        session.add(user)
+        await session.flush()
+        return user
 
 
-async def check_credentials(session: AsyncSession, form: Credentials) -> User:
-    user = await session.scalar(select(User).where(User.email == form.email.lower()))
-    if user is None:
-        verify_password(DUMMY_HASH, form.password)
-        raise NotAuthorizedException("Wrong email or password.")
-    if not verify_password(user.password_hash, form.password):
+async def check_credentials(connection: Any, form: Credentials) -> User:
+    async with transaction(connection) as session:
+        user = await session.scalar(select(User).where(User.email == form.email.lower()))
+    stored = user.password_hash if user is not None else DUMMY_HASH
+    matches = await asyncio.to_thread(verify_password, stored, form.password)
+    if user is None or not matches:
         raise NotAuthorizedException("Wrong email or password.")
     return user
 
@@ -110,16 +115,14 @@ class AuthApi(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[Registration]
     ) -> UserOut:
         """Create an account and sign in."""
-        async with transaction(request) as session:
-            user = await register_user(session, data)
+        user = await register_user(request, data)
         _sign_in(request, user)
         return _out(user)
 
     @post("/auth/login", status_code=200)
     async def login(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> UserOut:
         """Sign in with email and password; sets the session cookie."""
-        async with transaction(request) as session:
-            user = await check_credentials(session, data)
+        user = await check_credentials(request, data)
         _sign_in(request, user)
         return _out(user)
 
@@ -139,10 +142,10 @@ class AuthApi(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[TokenLogin]
     ) -> TokenOut:
         """Exchange email and password for an API token (scripts that hold no session)."""
+        user = await check_credentials(
+            request, Credentials(email=data.email, password=data.password)
+        )
         async with transaction(request) as session:
-            user = await check_credentials(
-                session, Credentials(email=data.email, password=data.password)
-            )
             return _issue_token(session, user.id, data.name)
 
     @post("/tokens", guards=[signed_in], status_code=HTTP_201_CREATED)
@@ -175,8 +178,7 @@ class AuthPages(Controller):
     ) -> Template | Redirect:
         next_url = _safe_next(data.get("next", "/"))
         try:
-            async with transaction(request) as session:
-                user = await check_credentials(session, Credentials.model_validate(data))
+            user = await check_credentials(request, Credentials.model_validate(data))
         except (ValidationError, NotAuthorizedException):
             return Template(
                 "auth/login.html",
@@ -200,8 +202,7 @@ class AuthPages(Controller):
     ) -> Template | Redirect:
         next_url = _safe_next(data.get("next", "/"))
         try:
-            async with transaction(request) as session:
-                user = await register_user(session, Registration.model_validate(data))
+            user = await register_user(request, Registration.model_validate(data))
         except ValidationError as error:
             return Template(
                 "auth/register.html",
