@@ -106,7 +106,7 @@ def _sum(
     features = np.array([count.features(c) for c in contents], dtype=np.int64)
     features = features.reshape(len(contents), count.width)
     cells = len(groups) * len(contents)
-    if cells <= _DENSE:  # ballots per (group, content) as one small dense matrix
+    if cells <= min(_DENSE, 4 * len(codes) + 4096):  # one small dense (group × content) grid
         grid = np.bincount(group * len(contents) + content, minlength=cells)
         grid = grid.reshape(len(groups), len(contents))
         sums = grid @ features
