@@ -7,8 +7,9 @@ The rules, in order:
 2. An organisation whose meeting budget is spent never gets the floor from the queue.
 3. An organisation at or over the speaking cap waits while anyone from an organisation
    under the cap waits (``cap-waits`` when that changed the choice).
-4. Among who may go: a direct reply before a speech, then the organisation with the least
-   floor time so far, then the earliest hand.
+4. Among who may go: a direct reply (to the latest speech; a reply to an older speech
+   waits like a speech) before a speech, then the organisation with the least floor time
+   so far, then the earliest hand.
 5. If everyone waiting is at or over the cap, the floor is not left idle: rule 4 applies
    among them (``all-at-cap``).
 
@@ -55,6 +56,11 @@ def budget_left(floor: FloorState, rules: RoomRules, organisation: OrganisationI
     return max(0, budget - floor.floor_ms.get(organisation, 0))
 
 
+def is_direct_reply(floor: FloorState, hand: Hand) -> bool:
+    """A reply to the latest speech (the one in progress, or the one that just ended)."""
+    return hand.kind is SpeechKind.REPLY and hand.reply_to == floor.last_speech_by
+
+
 def _capped(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> bool:
     return organisation not in floor.cap_lifted and at_or_over_cap(floor, rules, organisation)
 
@@ -70,7 +76,7 @@ def choose(floor: FloorState, rules: RoomRules) -> Choice | None:
     order = {id(h): i for i, h in enumerate(candidates)}
 
     def key(hand: Hand) -> tuple[int, int, int]:
-        kind_rank = 0 if hand.kind is SpeechKind.REPLY else 1
+        kind_rank = 0 if is_direct_reply(floor, hand) else 1
         return (kind_rank, floor.floor_ms.get(hand.organisation, 0), order[id(hand)])
 
     under = [h for h in candidates if not _capped(floor, rules, h.organisation)]
@@ -91,13 +97,14 @@ def _rule_for(floor: FloorState, best: Hand, candidates: list[Hand]) -> str:
     """Name the rule that made ``best`` win when the cap did not change the choice."""
     if len(candidates) == 1:
         return "only-one-waiting"
-    if best.kind is SpeechKind.REPLY and any(h.kind is SpeechKind.SPEECH for h in candidates):
+    if is_direct_reply(floor, best) and any(not is_direct_reply(floor, h) for h in candidates):
         return "reply-first"
     mine = floor.floor_ms.get(best.organisation, 0)
     others = [
         floor.floor_ms.get(h.organisation, 0)
         for h in candidates
-        if h.organisation != best.organisation and h.kind is best.kind
+        if h.organisation != best.organisation
+        and is_direct_reply(floor, h) == is_direct_reply(floor, best)
     ]
     if others and mine < min(others):
         return "least-floor-time-org"

@@ -222,7 +222,10 @@ def _floor_granted(s: RoomState, e: FloorGranted) -> RoomState:
 
 def _speech_started(s: RoomState, e: SpeechStarted) -> RoomState:
     speech = Speech(e.participant, e.organisation, e.kind, e.at, e.limit_ms, e.budget_limited)
-    return replace(s, floor=replace(s.floor, speech=speech))
+    floor = replace(s.floor, speech=speech)
+    if e.kind is SpeechKind.SPEECH:
+        floor = replace(floor, last_speech_by=e.participant)
+    return replace(s, floor=floor)
 
 
 def _speech_extended(s: RoomState, e: SpeechExtended) -> RoomState:

@@ -109,7 +109,8 @@ class FloorState:
     """The speaking queue and the floor-time totals the progressive stack needs.
 
     ``floor_ms`` and ``total_ms`` count speeches and replies; points of order are procedural,
-    exempt from the cap, and counted apart in ``point_of_order_ms``.
+    exempt from the cap, and counted apart in ``point_of_order_ms``. ``last_speech_by`` is
+    the speaker of the latest ordinary speech: replies to it are direct; older ones are not.
     """
 
     waiting: tuple[Hand, ...] = ()
@@ -120,6 +121,7 @@ class FloorState:
     participant_ms: Mapping[ParticipantId, int] = field(default_factory=dict)
     turns: Mapping[OrganisationId, int] = field(default_factory=dict)
     cap_lifted: frozenset[OrganisationId] = frozenset()
+    last_speech_by: ParticipantId | None = None  # whose speech replies may answer now
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from deliberation import Rejected, RoomRules, SpeechKind, choose, next_deadline, replay
-from deliberation.balancing import at_or_over_cap, budget_left
+from deliberation.balancing import at_or_over_cap, budget_left, is_direct_reply
 from deliberation.commands import (
     Command,
     EndSpeech,
@@ -202,10 +202,10 @@ def test_a_timer_for_the_past_is_harmless() -> None:
 
 
 hands = st.lists(
-    st.tuples(st.sampled_from(PEOPLE), st.sampled_from(list(SpeechKind))),
+    st.tuples(st.sampled_from(PEOPLE), st.sampled_from(list(SpeechKind)), st.sampled_from(PEOPLE)),
     min_size=1,
     max_size=8,
-    unique=True,
+    unique_by=lambda h: (h[0], h[1]),
 )
 
 
@@ -216,13 +216,15 @@ hands = st.lists(
     cap=st.sampled_from([None, Fraction(1, 4), Fraction(3, 10), Fraction(1, 2)]),
     lifted=st.frozensets(st.sampled_from(ORGS), max_size=1),
     budget=st.sampled_from([None, 50_000, 150_000]),
+    last=st.sampled_from([None, *PEOPLE]),
 )
 def test_the_progressive_stack_never_prefers_an_organisation_over_the_cap(
     spoken: dict[str, int],
-    waiting: list[tuple[str, SpeechKind]],
+    waiting: list[tuple[str, SpeechKind, str]],
     cap: Fraction | None,
     lifted: frozenset[str],
     budget: int | None,
+    last: str | None,
 ) -> None:
     organisation_of = {
         ALICE: TRUST_A,
@@ -236,10 +238,14 @@ def test_the_progressive_stack_never_prefers_an_organisation_over_the_cap(
         organisation_budgets=(OrganisationBudget(TRUST_A, budget),) if budget else (),
     )
     floor = FloorState(
-        waiting=tuple(Hand(p, organisation_of[p], k, T0) for p, k in waiting),  # type: ignore[arg-type]
+        waiting=tuple(
+            Hand(p, organisation_of[p], k, T0, r if k is SpeechKind.REPLY else None)  # type: ignore[arg-type]
+            for p, k, r in waiting
+        ),
         floor_ms={o: ms for o, ms in spoken.items() if ms},  # type: ignore[misc]
         total_ms=sum(spoken.values()),
         cap_lifted=lifted,  # type: ignore[arg-type]
+        last_speech_by=last,  # type: ignore[arg-type]
     )
     choice = choose(floor, rules)
     points = [h for h in floor.waiting if h.kind is SpeechKind.POINT_OF_ORDER]
@@ -264,7 +270,7 @@ def test_the_progressive_stack_never_prefers_an_organisation_over_the_cap(
         over = at_or_over_cap(floor, rules, chosen.organisation)
         if over and any(not at_or_over_cap(floor, rules, h.organisation) for h in eligible):
             assert choice.rule == "cap-lifted"
-        replies = [h for h in under if h.kind is SpeechKind.REPLY]
+        replies = [h for h in under if is_direct_reply(floor, h)]
         pool = replies or under
         assert chosen in pool
         assert floor.floor_ms.get(chosen.organisation, 0) == min(

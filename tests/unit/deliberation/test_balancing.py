@@ -72,3 +72,25 @@ def test_spent_budgets_are_passed_over_and_points_of_order_are_not() -> None:
     assert choice is not None
     assert (choice.hand.participant, choice.rule) == (AMIR, "point-of-order-first")
     assert choose(floor(hand(ALICE, TRUST_A), a=10), rules) is None
+
+
+def test_a_reply_to_an_older_speech_waits_like_a_speech() -> None:
+    stale = Hand(ALICE, TRUST_A, SpeechKind.REPLY, T0, reply_to=BOB)  # type: ignore[arg-type]
+    direct = Hand(AMIR, TRUST_A, SpeechKind.REPLY, T0, reply_to=CAROL)  # type: ignore[arg-type]
+    speech = hand(BOB, TRUST_B)
+    base = floor(stale, speech, a=10, b=5)
+    state = FloorState(
+        waiting=base.waiting, floor_ms=base.floor_ms, total_ms=base.total_ms, last_speech_by=CAROL
+    )
+    choice = choose(state, RoomRules())
+    assert choice is not None
+    assert (choice.hand.participant, choice.rule) == (BOB, "least-floor-time-org")
+    with_direct = FloorState(
+        waiting=(stale, speech, direct),
+        floor_ms=base.floor_ms,
+        total_ms=base.total_ms,
+        last_speech_by=CAROL,
+    )
+    choice = choose(with_direct, RoomRules())
+    assert choice is not None
+    assert (choice.hand.participant, choice.rule) == (AMIR, "reply-first")
