@@ -93,16 +93,32 @@ def check_options(content: object, options: frozenset[str], *, what: str) -> Pro
 
 def most_weight(
     options: Sequence[str],
-    totals: Mapping[str, Fraction],
+    totals: Sequence[Fraction],
+    counts: Sequence[int],
     context: Context,
     *,
     what: str,
-) -> tuple[str | None, tuple[str, ...], str | None]:
-    """The option with the greatest total, ties broken by the context's strategy.
+) -> Decision:
+    """The option with the greatest total wins (approval, score); ties go to the tie-break.
 
-    Returns (winner, sentences, tie-break description). No winner when nothing was named,
-    or when no option received any weight.
+    No winner when nothing is to be named (no quorum, no ballots), or when no option
+    received any weight.
     """
+    by_option = dict(zip(options, totals, strict=True))
+    winner, sentences, tie_break = _greatest(options, by_option, context, what)
+    return Decision(
+        totals=by_option,
+        counts=dict(zip(options, counts, strict=True)),
+        winner=winner,
+        outcome=None,
+        sentences=(listing(f"Counted {what}", by_option), *sentences),
+        tie_break=tie_break,
+    )
+
+
+def _greatest(
+    options: Sequence[str], totals: Mapping[str, Fraction], context: Context, what: str
+) -> tuple[str | None, tuple[str, ...], str | None]:
     if not context.named:
         return None, (), None
     best = max(totals.values(), default=Fraction(0))

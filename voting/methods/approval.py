@@ -14,7 +14,6 @@ from voting.methods import (
     Decision,
     Problem,
     check_options,
-    listing,
     most_weight,
     wrong_method,
 )
@@ -46,15 +45,4 @@ class ApprovalCount:
     def decide(
         self, totals: Sequence[Fraction], counts: Sequence[int], context: Context
     ) -> Decision:
-        by_option = dict(zip(self.options, totals, strict=True))
-        winner, sentences, tie_break = most_weight(
-            self.options, by_option, context, what="approving weight"
-        )
-        return Decision(
-            totals=by_option,
-            counts=dict(zip(self.options, counts, strict=True)),
-            winner=winner,
-            outcome=None,
-            sentences=(listing("Counted approving weight", by_option), *sentences),
-            tie_break=tie_break,
-        )
+        return most_weight(self.options, totals, counts, context, what="approving weight")

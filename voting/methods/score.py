@@ -9,7 +9,7 @@ from typing import Literal
 
 from voting.ballots import SCORE_RANGE, Ballot
 from voting.errors import Reason
-from voting.methods import Context, Decision, Problem, listing, most_weight, wrong_method
+from voting.methods import Context, Decision, Problem, most_weight, wrong_method
 
 
 def score_items(ballot: Ballot) -> Hashable:
@@ -45,15 +45,4 @@ class ScoreCount:
     def decide(
         self, totals: Sequence[Fraction], counts: Sequence[int], context: Context
     ) -> Decision:
-        by_option = dict(zip(self.options, totals, strict=True))
-        winner, sentences, tie_break = most_weight(
-            self.options, by_option, context, what="weighted score"
-        )
-        return Decision(
-            totals=by_option,
-            counts=dict(zip(self.options, counts, strict=True)),
-            winner=winner,
-            outcome=None,
-            sentences=(listing("Counted weighted scores", by_option), *sentences),
-            tie_break=tie_break,
-        )
+        return most_weight(self.options, totals, counts, context, what="weighted score")
