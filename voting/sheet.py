@@ -61,7 +61,8 @@ def read_ballots(ballots: Sequence[Ballot], count: Count) -> Sheet:
             see(voter.id)
             # Weight 1 is always the one shared ONE (see `exact_weight`): the common case is a
             # lookup by organisation. Other weights are grouped by identity here (cheap) and
-            # by value in `_sum` (once per group); the ballots keep them alive meanwhile.
+            # by value in `_sum` (once per group). `members` keeps each group's weight object
+            # alive, so its id cannot be reused by another weight meanwhile.
             weight = voter.weight
             if weight is ONE:
                 group = plain.get(voter.organisation)
