@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from server.publication.canonical import canonical_bytes, publishable
+from server.publication.canonical import canonical_entry_bytes, publishable
 from server.publication.encoding import ZERO_HASH, format_time, is_time
 from server.publication.keys import SigningKey, public_key_text, sign
 
@@ -179,7 +179,7 @@ class LogWriter:
             "data": publishable(data, f"entry {seq}/data"),
             "prev": self.head_hash,
         }
-        entry["hash"] = hashlib.sha256(canonical_bytes(entry)).hexdigest()
+        entry["hash"] = hashlib.sha256(canonical_entry_bytes(entry)).hexdigest()
         self._entries.append(entry)
         return entry
 

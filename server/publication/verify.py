@@ -38,7 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from server.publication.canonical import SAFE_INTEGER, canonical_bytes, pointer
+from server.publication.canonical import (
+    SAFE_INTEGER,
+    canonical_bytes,
+    canonical_entry_bytes,
+    pointer,
+)
 from server.publication.encoding import ZERO_HASH, b64url_decode, is_hash, is_time
 from server.publication.keys import read_public_key, signature_valid
 from server.publication.log import ENTRY_MEMBERS, FORMAT, POLICIES, head_message
@@ -444,10 +449,8 @@ def _plain_entry_hash(entry: Any, seq: int, prev: str) -> str | None:
         or not is_time(entry["at"])
     ):
         return None
-    body = entry.copy()
-    claimed = body.pop("hash")
-    computed = hashlib.sha256(canonical_bytes(body)).hexdigest()
-    return computed if computed == claimed else None
+    computed = hashlib.sha256(canonical_entry_bytes(entry)).hexdigest()
+    return computed if computed == entry["hash"] else None
 
 
 def _check_opening(doc: Mapping[str, Any]) -> None:

@@ -22,6 +22,7 @@ from server.publication import (
     parse_decimal_string,
     publishable,
 )
+from server.publication.canonical import canonical_entry_bytes
 
 VECTORS: dict[str, dict[str, str]] = json.loads(
     (Path(__file__).parent / "vectors" / "rfc8785.json").read_text(encoding="utf-8")
@@ -95,6 +96,29 @@ def test_the_javascript_canonicaliser_equals_rfc8785(values: list[Any]) -> None:
     outputs = run_js({"canonicalize": [json.dumps(value) for value in values]})
     for value, output in zip(values, outputs, strict=True):
         assert bytes.fromhex(output["hex"]) == rfc8785.dumps(value)
+
+
+entries = st.fixed_dictionaries(
+    {
+        "seq": st.integers(1, 2**53 - 1),
+        "at": st.sampled_from(["2026-03-14T09:00:00.000Z", "2026-03-14T09:00:00Z"]),
+        "type": texts | st.sampled_from(STRESS_STRINGS),
+        "actor": st.none() | st.dictionaries(texts, entry_values, max_size=3),
+        "data": st.dictionaries(texts | st.sampled_from(STRESS_STRINGS), entry_values, max_size=4),
+        "prev": st.just("ab" * 32),
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries, st.booleans())
+def test_canonical_entry_bytes_equals_rfc8785_of_the_entry_without_hash(
+    entry: dict[str, Any], with_hash: bool
+) -> None:
+    expected = rfc8785.dumps(entry)
+    if with_hash:
+        entry = {**entry, "hash": "cd" * 32}
+    assert canonical_entry_bytes(entry) == expected
 
 
 def test_canonical_bytes_refuses_lone_surrogates() -> None:
