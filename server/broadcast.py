@@ -7,6 +7,7 @@ limit); each process reads the events themselves from the table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -33,12 +34,32 @@ class PooledAsyncPgChannelsBackend(AsyncPgChannelsBackend):
     async def on_startup(self) -> None:
         await super().on_startup()
         self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=4)
+        self._watchdog = asyncio.create_task(self._watch_listener(), name="listen-watchdog")
 
     async def on_shutdown(self) -> None:
+        self._watchdog.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._watchdog
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
         await super().on_shutdown()
+
+    async def _watch_listener(self, every_s: float = 2.0) -> None:
+        """The stock backend never reconnects its LISTEN connection (MagicStack/asyncpg#519):
+        after a database restart this process would go deaf. Reconnect and re-LISTEN."""
+        while True:
+            await asyncio.sleep(every_s)
+            if not self._listener_conn.is_closed():
+                continue
+            try:
+                async with self._listener_lock:
+                    self._listener_conn = await self._connect()
+                    for channel in self._subscribed_channels:
+                        await self._listener_conn.add_listener(channel, self._listener)  # type: ignore[arg-type]
+                log.warning("reconnected the LISTEN connection")
+            except (OSError, asyncpg.PostgresError):
+                log.warning("LISTEN connection is down; retrying", exc_info=True)
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
         if self._pool is None:

@@ -129,3 +129,69 @@ async def test_kill_9_mid_stream_loses_no_acked_command_and_doubles_none(
         await resumed.close()
     finally:
         restarted.stop()
+
+
+@pytest.mark.postgres
+async def test_a_deadline_closes_its_round_exactly_once_with_two_processes(
+    two_servers: tuple[LiveServer, LiveServer],
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.live.client import http_json, sign_up_live
+
+    one, two = two_servers
+    _pid, token = await sign_up_live(one.url, "Ada")
+    start = datetime.now(UTC)
+    rounds = ["surface_conflict", "weigh_perspectives", "record_dissent", "consent"]
+    room = await http_json(
+        one.url,
+        "POST",
+        "/api/rooms",
+        token,
+        {
+            "title": "Async",
+            "proposal": "Decide by Friday.",
+            "organisation_name": "Council",
+            "mode": "asynchronous",
+            "deadlines": [
+                {"round": r, "closes_at": (start + timedelta(seconds=3 + 60 * i)).isoformat()}
+                for i, r in enumerate(rounds)
+            ],
+        },
+    )
+    # Both processes poll for due deadlines; the first round's passes in three seconds.
+    await asyncio.sleep(5)
+    events = await http_json(two.url, "GET", f"/api/rooms/{room['id']}/events", token)
+    closed = [e for e in events if e["event"] == "round.closed"]
+    assert [e["data"]["round"] for e in closed] == ["surface_conflict"]
+    opened = [e["data"]["round"] for e in events if e["event"] == "round.opened"]
+    assert opened == ["surface_conflict", "weigh_perspectives"]
+
+
+@pytest.mark.postgres
+async def test_a_process_whose_listen_connection_died_hears_again(
+    two_servers: tuple[LiveServer, LiveServer], postgres_url: str
+) -> None:
+    import asyncpg
+
+    from server.broadcast import plain_dsn
+
+    one, two = two_servers
+    room_id, people = await room_with_members(one.url, [("Ada", "Council"), ("Ben", "Charity")])
+    ada = await RoomClient.open(one.ws_url, room_id, people[0][1])
+    ben = await RoomClient.open(two.ws_url, room_id, people[1][1])
+    admin = await asyncpg.connect(plain_dsn(postgres_url))
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    assert killed >= 2
+    await asyncio.sleep(4)  # the watchdog looks every two seconds
+    ack = await ada.command("open_round", {"round": "surface_conflict"})
+    await ben.wait_for_seq(ack["seq"], timeout=5)
+    assert ben.events[-1]["event"] == "round.opened"
+    await ada.close()
+    await ben.close()
