@@ -52,18 +52,24 @@ async def run_command(
     idempotency_key: str | None,
     now: Any,
 ) -> CommandResult:
-    async with service.sessions() as session:
-        await access_room(session, user, room_id, Need.ACT)
     if name not in public_commands():
+        if user is not None:  # an unknown room and an unknown command both say "not found"
+            async with service.sessions() as session:
+                await access_room(session, user, room_id, Need.ACT)
         raise UnknownCommand(f"Unknown command {name!r}.")
     id_field = MINTED_IDS.get(name)
     if id_field and not args.get(id_field):
         args = {**args, id_field: uuid.uuid4().hex}
     command = command_from_wire(name, args)
-    assert user is not None  # access_room refused anonymous callers
+    if user is None:
+        raise NotFoundException("No such room.")
+
+    async def gate(session: AsyncSession) -> None:
+        await access_room(session, user, room_id, Need.ACT)
+
     ctx = deliberation.Context(actor=user.participant_id, at=now, acting_for=acting_for)
     return await service.execute(
-        room_id, command, ctx, idempotency_key=idempotency_key, within=sync_memberships
+        room_id, command, ctx, idempotency_key=idempotency_key, within=sync_memberships, gate=gate
     )
 
 

@@ -27,6 +27,7 @@ MAX_ATTEMPTS = 20
 
 Publish = Callable[[uuid.UUID, list[StoredEvent]], Awaitable[None]]
 Within = Callable[[AsyncSession, list[StoredEvent]], Awaitable[None]]
+Gate = Callable[[AsyncSession], Awaitable[None]]
 
 
 class RoomNotFound(Exception):
@@ -79,15 +80,20 @@ class RoomService:
         *,
         idempotency_key: str | None = None,
         within: Within | None = None,
+        gate: Gate | None = None,
     ) -> CommandResult:
         """Decide and append ``command``; raises ``deliberation.Rejected`` on refusal.
 
-        ``within`` runs in the same transaction after the append (for example to keep the
-        membership table in step with ``member.*`` events), so both land or neither does.
+        ``gate`` runs first in the same transaction (the access check: one round trip fewer
+        than a transaction of its own); ``within`` runs after the append (for example to
+        keep the membership table in step with ``member.*`` events), so both land or
+        neither does.
         """
         for _attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.sessions() as session, session.begin():
+                    if gate is not None:
+                        await gate(session)
                     result, stored = await self.attempt(
                         session, room_id, command, ctx, idempotency_key
                     )
@@ -138,7 +144,9 @@ class RoomService:
         new_state = state
         for event in events:
             new_state = deliberation.evolve(new_state, event)
-        await schedule(session, room_id, deliberation.next_deadline(new_state))
+        due = deliberation.next_deadline(new_state)
+        if due != deliberation.next_deadline(state):
+            await schedule(session, room_id, due)
         self.cache.remember(room_id, stored[-1].seq, new_state)
         return CommandResult(seqs=tuple(s.seq for s in stored), head=stored[-1].seq), stored
 
