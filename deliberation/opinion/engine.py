@@ -22,7 +22,7 @@ results it returns are frozen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +31,7 @@ import numpy.typing as npt
 from deliberation.opinion.clustering import Clustering, FloatArray, IntArray, kmeans, silhouette
 from deliberation.opinion.pca import (
     Components,
-    impute_statement_means,
+    deviations,
     principal_components,
     sparsity_aware_projection,
 )
@@ -123,16 +123,8 @@ class OpinionEngine:
         """Record a reaction: 1 agree, -1 disagree, 0 pass. A later vote replaces an earlier one."""
         if vote not in (AGREE, PASS, DISAGREE):
             raise ValueError(f"vote must be 1, 0 or -1, not {vote!r}")
-        row = self._participant_index.get(participant)
-        if row is None:
-            row = len(self._participants)
-            self._participant_index[participant] = row
-            self._participants.append(participant)
-        col = self._statement_index.get(statement)
-        if col is None:
-            col = len(self._statements)
-            self._statement_index[statement] = col
-            self._statements.append(statement)
+        row = self._row_of(participant)
+        col = self._col_of(statement)
         self._ensure_capacity(row + 1, col + 1)
         self._votes[row, col] = float(vote)
         self._dirty = True
@@ -140,6 +132,40 @@ class OpinionEngine:
     def add_votes(self, votes: Iterable[tuple[str, str, int]]) -> None:
         for participant, statement, vote in votes:
             self.add_vote(participant, statement, vote)
+
+    def add_matrix(
+        self, participants: Sequence[str], statements: Sequence[str], votes: FloatArray
+    ) -> None:
+        """Record many reactions at once: `votes[i, j]` is participant i's vote on statement j
+        (1, 0, -1, or NaN for none). Same effect as `add_vote` for each cell, row by row."""
+        votes = np.asarray(votes, dtype=np.float64)
+        if votes.shape != (len(participants), len(statements)):
+            raise ValueError("votes must have one row per participant and one column per statement")
+        present = ~np.isnan(votes)
+        if not np.isin(votes[present], (AGREE, PASS, DISAGREE)).all():
+            raise ValueError("votes must be 1, 0, -1 or NaN")
+        rows = np.array([self._row_of(p) for p in participants], dtype=np.int64)
+        cols = np.array([self._col_of(s) for s in statements], dtype=np.int64)
+        self._ensure_capacity(len(self._participants), len(self._statements))
+        r, c = np.nonzero(present)
+        self._votes[rows[r], cols[c]] = votes[r, c]
+        self._dirty = self._dirty or bool(r.size)
+
+    def _row_of(self, participant: str) -> int:
+        row = self._participant_index.get(participant)
+        if row is None:
+            row = len(self._participants)
+            self._participant_index[participant] = row
+            self._participants.append(participant)
+        return row
+
+    def _col_of(self, statement: str) -> int:
+        col = self._statement_index.get(statement)
+        if col is None:
+            col = len(self._statements)
+            self._statement_index[statement] = col
+            self._statements.append(statement)
+        return col
 
     def moderate_out(self, statement: str) -> None:
         """Exclude a statement: it no longer separates anyone and is never shown as a result."""
@@ -157,9 +183,9 @@ class OpinionEngine:
         r, c = self._votes.shape
         if rows <= r and cols <= c:
             return
-        grown = np.full(
-            (max(r, 2 * rows if rows > r else r), max(c, 2 * cols if cols > c else c)), np.nan
-        )
+        new_r = r if rows <= r else max(rows, r + r // 2)
+        new_c = c if cols <= c else max(cols, c + c // 2)
+        grown = np.full((new_r, new_c), np.nan)
         grown[:r, :c] = self._votes
         self._votes = grown
         if grown.shape[0] > self._in_conv.shape[0]:
@@ -219,18 +245,16 @@ class OpinionEngine:
         out[update.base.keys] = group_of_base
         return out
 
-    def _rating_matrix(self) -> FloatArray:
-        votes = self.raw_votes()
-        out_cols = [
-            self._statement_index[s] for s in self._moderated_out if s in self._statement_index
-        ]
-        if out_cols:
-            votes[:, out_cols] = 0.0  # Polis zeroes the whole column, missing votes included
-        return votes
+    def _zeroed_columns(self) -> npt.NDArray[np.int64]:
+        return np.array(
+            sorted(
+                self._statement_index[s] for s in self._moderated_out if s in self._statement_index
+            ),
+            dtype=np.int64,
+        )
 
-    def _update_in_conv(self, raw: FloatArray) -> npt.NDArray[np.bool_]:
-        n, m = raw.shape
-        counts = (~np.isnan(raw)).sum(axis=1)
+    def _update_in_conv(self, counts: npt.NDArray[np.int64], m: int) -> npt.NDArray[np.bool_]:
+        n = counts.shape[0]
         in_conv: npt.NDArray[np.bool_] = self._in_conv[:n] | (
             counts >= min(self.settings.min_votes, m)
         )
@@ -244,14 +268,13 @@ class OpinionEngine:
 
     def _update(self) -> Update:
         s = self.settings
-        raw = self.raw_votes()
-        rating = self._rating_matrix()
-        in_conv = self._update_in_conv(raw)
+        raw = self._votes[: len(self._participants), : len(self._statements)]  # a view
+        data = deviations(raw, self._zeroed_columns())
+        counts = (~np.isnan(raw)).sum(axis=1)  # every vote, moderated-out statements included
+        in_conv = self._update_in_conv(counts, raw.shape[1])
         start = self._components.comps if self._components is not None else None
-        self._components = principal_components(
-            impute_statement_means(rating), start=start, rng=self._rng, iters=s.pca_iters
-        )
-        projection = sparsity_aware_projection(rating, self._components)
+        self._components = principal_components(data, start=start, rng=self._rng, iters=s.pca_iters)
+        projection = sparsity_aware_projection(data, self._components)
         rows = np.flatnonzero(in_conv).astype(np.int64)
         if rows.size == 0:
             return Update(projection, in_conv, None, None, {}, 0)

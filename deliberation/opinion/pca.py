@@ -38,6 +38,38 @@ def impute_statement_means(votes: FloatArray) -> FloatArray:
     return np.where(observed, votes, means[None, :])
 
 
+@dataclass(frozen=True, slots=True)
+class Deviations:
+    """The rating matrix as PCA and the projection need it, computed in one pass.
+
+    Polis fills missing votes with the statement's mean and centres on the column means; the
+    mean of a filled column is the mean of its cast votes, so the centred, filled matrix is the
+    cast votes minus their statement's mean, and 0 where nobody voted. The sparsity-aware
+    projection centres and dots exactly those entries, so both share this one array.
+    """
+
+    center: FloatArray  # (m,) mean cast vote per statement
+    values: FloatArray  # (n, m) cast vote minus center, 0 where not cast
+    cast: npt.NDArray[np.int64]  # (n,) entries Polis counts as votes for the projection's scale
+
+
+def deviations(votes: FloatArray, zeroed: npt.NDArray[np.int64]) -> Deviations:
+    """`votes`: participants × statements with NaN for no vote. `zeroed`: columns Polis zeroes
+    for everyone (moderated out): their centre is 0 and they count as cast for everybody."""
+    present = ~np.isnan(votes)
+    counts = present.sum(axis=0)
+    filled = np.where(present, votes, 0.0)
+    center = filled.sum(axis=0) / np.maximum(counts, 1)
+    filled -= center[None, :]
+    filled[~present] = 0.0
+    cast = present.sum(axis=1).astype(np.int64)
+    if zeroed.size:
+        center[zeroed] = 0.0
+        filled[:, zeroed] = 0.0
+        cast += zeroed.size - present[:, zeroed].sum(axis=1)
+    return Deviations(center, filled, cast)
+
+
 def _power_iteration(scatter: FloatArray, start: FloatArray, iters: int) -> FloatArray:
     """Leading eigenvector of a symmetric matrix, from `start`; Polis stops when the eigenvalue
     estimate stops changing (here: to 1e-12 relative) or after `iters` iterations."""
@@ -56,25 +88,23 @@ def _power_iteration(scatter: FloatArray, start: FloatArray, iters: int) -> Floa
 
 
 def principal_components(
-    filled: FloatArray,
+    data: Deviations,
     *,
     start: FloatArray | None,
     rng: np.random.Generator,
     iters: int = PCA_ITERS,
 ) -> Components:
-    """Two principal components of the filled vote matrix (participants × statements).
+    """Two principal components of the filled, centred vote matrix (participants × statements).
 
     `start` holds the last components (2 × m_last, m_last <= m): Polis extends them with ones for
     statements seen since, and starts from a random vector when there is none (here drawn from the
     given seeded generator).
     """
-    n, m = filled.shape
-    center = filled.mean(axis=0) if n else np.zeros(m)
-    centred = filled - center[None, :]
+    centred = data.values
+    n, m = centred.shape
     scatter = centred.T @ centred
     comps = np.zeros((2, m))
-    n_comps = min(2, n, m)
-    for c in range(n_comps):
+    for c in range(min(2, n, m)):
         if start is not None and c < start.shape[0] and np.any(start[c] != 0):
             s = np.ones(m)
             s[: start.shape[1]] = start[c, :m]
@@ -87,20 +117,17 @@ def principal_components(
             p = pc / np.linalg.norm(pc)
             sp = scatter @ p
             scatter = scatter - np.outer(p, sp) - np.outer(sp, p) + np.outer(p, p) * float(p @ sp)
-    return Components(center, comps)
+    return Components(data.center, comps)
 
 
-def sparsity_aware_projection(votes: FloatArray, components: Components) -> FloatArray:
+def sparsity_aware_projection(data: Deviations, components: Components) -> FloatArray:
     """Project each participant on the components using only the votes they cast.
 
     Polis centres and dots only the entries that are present, then scales by
     sqrt(statements / max(votes cast, 1)), which pushes participants with few votes outward
     instead of collapsing them onto the centre.
     """
-    present = ~np.isnan(votes)
-    deviations = np.where(present, votes - components.center[None, :], 0.0)
-    projected = deviations @ components.comps.T
-    cast = present.sum(axis=1)
-    scale = np.sqrt(votes.shape[1] / np.maximum(cast, 1))
+    projected = data.values @ components.comps.T
+    scale = np.sqrt(data.values.shape[1] / np.maximum(data.cast, 1))
     result: FloatArray = projected * scale[:, None]
     return result

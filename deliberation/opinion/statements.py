@@ -20,7 +20,7 @@ count below is by kind of vote):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -54,33 +54,31 @@ def two_prop_test(
 
 @dataclass(frozen=True, slots=True)
 class VoteCounts:
-    """Agree, disagree and seen (any vote, pass included) counts: groups × statements."""
+    """Agree, disagree and seen (any vote, pass included) counts: groups × statements, and
+    Polis's Laplace-smoothed probabilities `pa = (1+A)/(2+S)`, `pd = (1+D)/(2+S)`."""
 
     agree: FloatArray
     disagree: FloatArray
     seen: FloatArray
+    pa: FloatArray = field(init=False)
+    pd: FloatArray = field(init=False)
 
-    @property
-    def pa(self) -> FloatArray:
-        result: FloatArray = (1.0 + self.agree) / (2.0 + self.seen)
-        return result
-
-    @property
-    def pd(self) -> FloatArray:
-        result: FloatArray = (1.0 + self.disagree) / (2.0 + self.seen)
-        return result
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pa", (1.0 + self.agree) / (2.0 + self.seen))
+        object.__setattr__(self, "pd", (1.0 + self.disagree) / (2.0 + self.seen))
 
 
 def count_votes(raw: FloatArray, labels: IntArray, k: int) -> VoteCounts:
     """Counts per group (rows with label 0..k-1) for every statement (columns of `raw`)."""
-    member = np.zeros((raw.shape[0], k))
-    grouped = labels >= 0
-    member[np.flatnonzero(grouped), labels[grouped]] = 1.0
-    return VoteCounts(
-        agree=member.T @ (raw == 1).astype(np.float64),
-        disagree=member.T @ (raw == -1).astype(np.float64),
-        seen=member.T @ (~np.isnan(raw)).astype(np.float64),
-    )
+    agree = np.zeros((k, raw.shape[1]))
+    disagree = np.zeros((k, raw.shape[1]))
+    seen = np.zeros((k, raw.shape[1]))
+    for g in range(k):
+        rows = raw[labels == g]
+        agree[g] = (rows == 1).sum(axis=0)
+        disagree[g] = (rows == -1).sum(axis=0)
+        seen[g] = rows.shape[0] - np.isnan(rows).sum(axis=0)
+    return VoteCounts(agree, disagree, seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,65 +118,64 @@ class Pick:
     best_agree: bool = False
 
 
-def _beats_best_agree(counts: VoteCounts, rep: Repness, g: int, j: int, best: int | None) -> bool:
+def _beats_best_agree(stats: dict[str, list[float]], j: int, best: int | None) -> bool:
     """Polis's `beats-best-agr?`: the statement the group agrees with most convincingly."""
-    na, nd = counts.agree[g, j], counts.disagree[g, j]
-    pa, pat, ra, rat = counts.pa[g, j], rep.pat[g, j], rep.ra[g, j], rep.rat[g, j]
+    na, nd = stats["na"][j], stats["nd"][j]
+    pa, pat, ra, rat = stats["pa"][j], stats["pat"][j], stats["ra"][j], stats["rat"][j]
     if na == 0 and nd == 0:
         return False
-    if best is not None and rep.ra[g, best] > 1.0:
-        return bool(
-            ra * rat * pa * pat
-            > rep.ra[g, best] * rep.rat[g, best] * counts.pa[g, best] * rep.pat[g, best]
-        )
     if best is not None:
-        return bool(pa * pat > counts.pa[g, best] * rep.pat[g, best])
-    return bool(pat > Z_90 or (ra > 1.0 and pa > 0.5))
+        b_pa, b_pat, b_ra, b_rat = (stats[key][best] for key in ("pa", "pat", "ra", "rat"))
+        if b_ra > 1.0:
+            return ra * rat * pa * pat > b_ra * b_rat * b_pa * b_pat
+        return pa * pat > b_pa * b_pat
+    return pat > Z_90 or (ra > 1.0 and pa > 0.5)
+
+
+def _pick(stats: dict[str, list[float]], j: int, best_agree: bool = False) -> Pick:
+    """Polis's `finalize-cmt-stats`: the side (agree or disagree) with the stronger test."""
+    if stats["rat"][j] > stats["rdt"][j]:
+        score = stats["ra"][j] * stats["rat"][j] * stats["pa"][j] * stats["pat"][j]
+        return Pick(j, "agree", score, best_agree)
+    score = stats["rd"][j] * stats["rdt"][j] * stats["pd"][j] * stats["pdt"][j]
+    return Pick(j, "disagree", score, best_agree)
 
 
 def representative(counts: VoteCounts, rep: Repness, g: int, columns: list[int]) -> list[Pick]:
     """Polis's `select-rep-comments` for group g over the given (not moderated-out) columns."""
+    stats = {
+        "na": counts.agree[g].tolist(),
+        "nd": counts.disagree[g].tolist(),
+        "pa": counts.pa[g].tolist(),
+        "pd": counts.pd[g].tolist(),
+        "pat": rep.pat[g].tolist(),
+        "pdt": rep.pdt[g].tolist(),
+        "ra": rep.ra[g].tolist(),
+        "rd": rep.rd[g].tolist(),
+        "rat": rep.rat[g].tolist(),
+        "rdt": rep.rdt[g].tolist(),
+    }
     sufficient: list[Pick] = []
     best: Pick | None = None
     best_z: float | None = None
     best_agree: int | None = None
-    pa, pd = counts.pa, counts.pd
     for j in columns:
-        agree_side = bool(rep.rat[g, j] > rep.rdt[g, j])
-        direction: Direction = "agree" if agree_side else "disagree"
-        score = float(
-            rep.ra[g, j] * rep.rat[g, j] * pa[g, j] * rep.pat[g, j]
-            if agree_side
-            else rep.rd[g, j] * rep.rdt[g, j] * pd[g, j] * rep.pdt[g, j]
-        )
-        passes = (rep.rat[g, j] > Z_90 and rep.pat[g, j] > Z_90) or (
-            rep.rdt[g, j] > Z_90 and rep.pdt[g, j] > Z_90
-        )
-        if passes:
-            sufficient.append(Pick(j, direction, score))
-        z = float(max(rep.rat[g, j], rep.rdt[g, j]))
+        if (stats["rat"][j] > Z_90 and stats["pat"][j] > Z_90) or (
+            stats["rdt"][j] > Z_90 and stats["pdt"][j] > Z_90
+        ):
+            sufficient.append(_pick(stats, j))
+        z = max(stats["rat"][j], stats["rdt"][j])
         if not sufficient and (best_z is None or z > best_z):
-            best, best_z = Pick(j, direction, score), z
-        if _beats_best_agree(counts, rep, g, j, best_agree):
+            best, best_z = _pick(stats, j), z
+        if _beats_best_agree(stats, j, best_agree):
             best_agree = j
-    head: list[Pick] = []
-    if best_agree is not None:
-        j = best_agree
-        agree_side = bool(rep.rat[g, j] > rep.rdt[g, j])
-        score = float(
-            rep.ra[g, j] * rep.rat[g, j] * pa[g, j] * rep.pat[g, j]
-            if agree_side
-            else rep.rd[g, j] * rep.rdt[g, j] * pd[g, j] * rep.pdt[g, j]
-        )
-        head = [Pick(j, "agree" if agree_side else "disagree", score, best_agree=True)]
-    elif best is not None:
-        head = [best]
+    head = [_pick(stats, best_agree, True)] if best_agree is not None else []
     if not sufficient:
-        return head
+        return head or ([best] if best is not None else [])
     rest = sorted(
         (p for p in sufficient if p.column != best_agree), key=lambda p: (-p.score, p.column)
     )
-    chosen = (head + rest)[:TOP] if best_agree is not None else rest[:TOP]
+    chosen = (head + rest)[:TOP]
     return [p for p in chosen if p.direction == "agree"] + [
         p for p in chosen if p.direction == "disagree"
     ]
