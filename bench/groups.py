@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deliberation.opinion import OpinionEngine  # noqa: E402
+from deliberation.opinion import OpinionEngine
 
 TARGETS_MS = {(1_000, 200): 200.0, (10_000, 1_000): 5_000.0}
 
