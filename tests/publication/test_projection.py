@@ -451,3 +451,59 @@ def test_project_leaves_out_what_was_already_published(
         i.draft.type for i in later
     ][1:]
     assert len(later) < len(everything)
+
+
+def test_republishing_without_new_events_only_signs_again(
+    meetings: dict[str, tuple[Meeting, int]],
+) -> None:
+    meeting, _ = meetings["names"]
+    room = {"id": "room-42", "title": "Winter pressures"}
+    first = publish(room, "names", meeting.rows, ROOM_KEY, SECRET, signed_at=T0)
+    stored = json.loads(dumps(first.document))
+    again = publish(
+        room,
+        "names",
+        meeting.rows,
+        ROOM_KEY,
+        SECRET,
+        signed_at=T0 + timedelta(days=1),
+        previous=stored,
+        through_event_seq=first.through_event_seq,
+    )
+    assert again.document["entries"] == stored["entries"]
+    assert again.document["head"]["signed_at"] != stored["head"]["signed_at"]
+    assert again.receipts == {}
+    assert verify_log(again.document, previous=stored).ok
+
+
+def test_the_policy_cannot_change_between_publications(
+    meetings: dict[str, tuple[Meeting, int]],
+) -> None:
+    from server.publication.projection import ProjectionError
+
+    meeting, half = meetings["names"]
+    room = {"id": "room-42", "title": "Winter pressures"}
+    first = publish(room, "names", meeting.rows[:half], ROOM_KEY, SECRET, signed_at=T0)
+    with pytest.raises(ProjectionError, match="policy"):
+        publish(
+            room,
+            "anonymous",
+            meeting.rows,
+            ROOM_KEY,
+            SECRET,
+            signed_at=T0,
+            previous=first.document,
+            through_event_seq=half,
+        )
+    with pytest.raises(ProjectionError, match="policy"):
+        project(meeting.rows, "public", SECRET)  # type: ignore[arg-type]
+
+
+def test_a_members_directory_overrides_names_from_the_stream(
+    meetings: dict[str, tuple[Meeting, int]],
+) -> None:
+    meeting, _ = meetings["names"]
+    directory = {ALICE: {"name": "Dr Alice Aardvark", "organisation": "Riverside Trust"}}
+    drafts = project(meeting.rows, "names", SECRET, members=directory)
+    statement = next(d.draft for d in drafts if d.draft.type == "statement.added")
+    assert statement.actor == {"name": "Dr Alice Aardvark", "organisation": "Riverside Trust"}

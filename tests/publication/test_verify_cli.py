@@ -141,3 +141,54 @@ def test_verify_imports_nothing_but_the_log_needs() -> None:
         cwd=REPO,
     )
     assert json.loads(completed.stdout) == []
+
+
+@pytest.mark.parametrize("command", ["export", "publish"])
+def test_export_and_publish_say_clearly_when_the_servers_storage_is_missing(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    from server.cli import publication as cli
+
+    real = importlib.import_module
+
+    def without_storage(name: str, *args: object) -> object:
+        if name == "server.rooms.publication":
+            raise ImportError("No module named 'server.rooms.publication'")
+        return real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli.importlib, "import_module", without_storage)
+    target = getattr(cli, command)
+    args = ["room-1", "--out", str(tmp_path / "log.json")]
+    if command == "publish":
+        args = ["room-1", "--dir", str(tmp_path)]
+    result = CliRunner().invoke(target, args)
+    assert result.exit_code == 1
+    assert "server.rooms.publication.publish_room" in result.output
+
+
+def test_export_writes_what_the_server_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    from server.cli import publication as cli
+
+    document, _ = sample_log()
+    fake = types.ModuleType("server.rooms.publication")
+
+    async def publish_room(room_id: str) -> str:
+        assert room_id == "room-7"
+        return dumps(document)
+
+    fake.publish_room = publish_room  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "server.rooms.publication", fake)
+    out = tmp_path / "log.json"
+    result = CliRunner().invoke(cli.export, ["room-7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    published = CliRunner().invoke(cli.publish, ["room-7", "--dir", str(tmp_path / "site")])
+    assert published.exit_code == 0, published.output
+    for path in (out, tmp_path / "site" / "room-7" / "decision-log.json"):
+        check = CliRunner().invoke(verify, [str(path)])
+        assert check.exit_code == 0, check.output
