@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -88,7 +89,7 @@ def main() -> None:
         start = time.perf_counter()
         t = make_table(n, seed=n)
         row: dict[str, Any] = {"ballots": n, "table_build_s": round(time.perf_counter() - start, 3)}
-        table_s, by_table = best_of(args.repeat, lambda t=t: tally("approval", OPTIONS, t, RULES))
+        table_s, by_table = best_of(args.repeat, partial(tally, "approval", OPTIONS, t, RULES))
         row |= {"table_s": round(table_s, 4), "winner": by_table.winner}
         row["capped_organisations"] = sum(
             1 for o in by_table.organisations.values() if o.counted_weight < o.raw_weight
@@ -98,7 +99,7 @@ def main() -> None:
             ballots = make_ballots(t)
             row["objects_build_s"] = round(time.perf_counter() - start, 3)
             objects_s, by_objects = best_of(
-                args.repeat, lambda b=ballots: tally("approval", OPTIONS, b, RULES)
+                args.repeat, partial(tally, "approval", OPTIONS, ballots, RULES)
             )
             row |= {"objects_s": round(objects_s, 4), "same_result": by_objects == by_table}
             del ballots
@@ -136,7 +137,8 @@ def main() -> None:
         if len(timed) < 2:
             return None
         small, large = timed[0], timed[-1]
-        return round((large[key] / large["ballots"]) / (small[key] / small["ballots"]), 3)
+        ratio: float = (large[key] / large["ballots"]) / (small[key] / small["ballots"])
+        return round(ratio, 3)
 
     at_1m = next((r for r in rows if r["ballots"] == 1_000_000), {})
     summary = {

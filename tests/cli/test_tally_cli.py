@@ -23,7 +23,9 @@ ISSUE_EXAMPLE = {
 
 def board_vote() -> dict[str, Any]:
     """Trust A (3 members) approves a; Trust B, Charity and Council approve b; cap 30%."""
-    ballots = [{"voter": f"a{i}", "organisation": "Trust A", "approve": ["a"]} for i in range(3)]
+    ballots: list[dict[str, Any]] = [
+        {"voter": f"a{i}", "organisation": "Trust A", "approve": ["a"]} for i in range(3)
+    ]
     ballots += [
         {"voter": "b1", "organisation": "Trust B", "weight": 1, "approve": ["b"]},
         {"voter": "c1", "organisation": "Charity", "weight": "1", "approve": ["a", "b"]},

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.unit.voting.builders import capped, voter
-from voting import Ballot, BallotTable, InvalidBallot, InvalidTallyInput, Reason, tally
+from voting import Ballot, BallotTable, InvalidBallot, InvalidTallyInput, Method, Reason, tally
 
 ORGS = ("A", "B", "C")
 OPTIONS = ["x", "y", "z"]
 
 
-def table(marks: list[list[int]], voters: list[str] | None = None, **fields: object) -> BallotTable:
+def table(
+    marks: list[list[int]],
+    voters: list[str] | None = None,
+    weights: tuple[Fraction, ...] = (Fraction(1),),
+    weight: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+) -> BallotTable:
     organisation = np.array([i % 3 for i in range(len(marks))])
-    return BallotTable(
-        ORGS, organisation, np.array(marks, dtype=np.int64).reshape(-1, 3), voters=voters, **fields
-    )  # type: ignore[arg-type]
+    rows = np.array(marks, dtype=np.int64).reshape(-1, 3)
+    return BallotTable(ORGS, organisation, rows, weights=weights, weight=weight, voters=voters)
 
 
 def test_a_table_and_the_same_ballots_give_equal_results() -> None:
@@ -44,14 +49,9 @@ def test_scores_in_a_table_are_summed_exactly() -> None:
 
 
 @pytest.mark.parametrize(("method", "mark"), [("approval", 2), ("score", 6), ("score", -1)])
-def test_a_mark_out_of_range_names_the_row(method: str, mark: int) -> None:
+def test_a_mark_out_of_range_names_the_row(method: Method, mark: int) -> None:
     with pytest.raises(InvalidBallot) as refused:
-        tally(
-            method,
-            OPTIONS,
-            table([[0, 0, 0], [0, mark, 0]], voters=["v0", "v1"]),
-            capped(Fraction(1)),
-        )  # type: ignore[arg-type]
+        tally(method, OPTIONS, table([[0, 0, 0], [0, mark, 0]], ["v0", "v1"]), capped(Fraction(1)))
     assert (refused.value.index, refused.value.voter) == (1, "v1")
 
 

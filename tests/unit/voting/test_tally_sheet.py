@@ -46,7 +46,7 @@ def test_equal_weights_held_by_different_objects_form_one_group() -> None:
 def test_a_shared_weight_object_and_zero_weights_are_counted_right() -> None:
     two = Fraction(2)
     ballots = [Ballot(Voter(f"v{i}", "A", two), approve=("a",)) for i in range(3)]
-    ballots.append(Ballot(Voter("observer", "B", 0), approve=("b",)))
+    ballots.append(Ballot(Voter("observer", "B", Fraction(0)), approve=("b",)))
     result = tally("approval", ["a", "b"], ballots, capped(Fraction(1)))
     assert result.totals == {"a": 6, "b": 0}
     assert result.counts == {"a": 3, "b": 1}
