@@ -73,24 +73,40 @@ K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
 
-_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+_REPLACERS: dict[type[Any], Callable[..., Any]] = {}
+
+
+def _replacer(cls: type[Any]) -> Callable[..., Any]:
+    """Compile ``replace`` for one state class, as ``dataclasses`` compiles ``__init__``."""
+    names = [f.name for f in fields(cls)]
+    lines = ["def replace(obj, changes):", "    new = new_instance(cls)"]
+    lines += [
+        f"    set_slot(new, {name!r}, changes[{name!r}] if {name!r} in changes else obj.{name})"
+        for name in names
+    ]
+    lines.append("    return new")
+    namespace: dict[str, Any] = {
+        "new_instance": object.__new__,
+        "set_slot": object.__setattr__,
+        "cls": cls,
+    }
+    exec("\n".join(lines), namespace)  # the field names come from the dataclass itself
+    compiled: Callable[..., Any] = namespace["replace"]
+    return compiled
 
 
 def replace(obj: T, **changes: Any) -> T:
     """``dataclasses.replace`` without its per-call introspection: folding is the hot path.
 
-    The state classes are frozen, slotted and have no ``__post_init__``, so copying the
-    slots and overriding the changed ones builds exactly what the constructor would.
+    The state classes are frozen, slotted and have no ``__post_init__``, so setting every
+    slot from the old object or the changes builds exactly what the constructor would.
     """
     cls = type(obj)
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    new = object.__new__(cls)
-    setter = object.__setattr__
-    for name in names:
-        setter(new, name, changes[name] if name in changes else getattr(obj, name))
-    return new
+    compiled = _REPLACERS.get(cls)
+    if compiled is None:
+        compiled = _REPLACERS[cls] = _replacer(cls)
+    result: T = compiled(obj, changes)
+    return result
 
 
 def _put(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
