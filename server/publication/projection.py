@@ -449,6 +449,22 @@ def _learn(
             }
 
 
+def _prepare(
+    context: _Context, rows: Sequence[Row], after_seq: int, members: Mapping[str, Any]
+) -> None:
+    """What every entry may need to know first: who people are, what gets hidden."""
+    for row in rows:
+        kind, payload = str(row["type"]), row["payload"]
+        if kind == "room.created" and payload.get("publication", context.policy) != context.policy:
+            raise ProjectionError(
+                f"the room was created to publish under {payload['publication']!r}, "
+                f"not {context.policy!r}"
+            )
+        _learn(context, kind, payload, members)
+        if kind == "statement.hidden" and int(row["seq"]) > after_seq:
+            context.hidden_later.setdefault(str(payload["statement"]), int(row["seq"]))
+
+
 def project(
     events: Iterable[Row],
     policy: Policy,
@@ -477,10 +493,7 @@ def project(
         overrides=list(overrides),
         next_seq=first_seq,
     )
-    for row in rows:  # what every entry may need to know: who people are, what was hidden
-        _learn(context, str(row["type"]), row["payload"], members or {})
-        if row["type"] == "statement.hidden" and int(row["seq"]) > after_seq:
-            context.hidden_later.setdefault(str(row["payload"]["statement"]), int(row["seq"]))
+    _prepare(context, rows, after_seq, members or {})
     projected: list[Projected] = []
     previous_seq = None
     for row in rows:

@@ -507,3 +507,13 @@ def test_a_members_directory_overrides_names_from_the_stream(
     drafts = project(meeting.rows, "names", SECRET, members=directory)
     statement = next(d.draft for d in drafts if d.draft.type == "statement.added")
     assert statement.actor == {"name": "Dr Alice Aardvark", "organisation": "Riverside Trust"}
+
+
+def test_the_policy_must_be_the_one_the_room_was_created_with(
+    meetings: dict[str, tuple[Meeting, int]],
+) -> None:
+    from server.publication.projection import ProjectionError
+
+    meeting, _ = meetings["names"]
+    with pytest.raises(ProjectionError, match="created to publish under 'names'"):
+        project(meeting.rows, "anonymous", SECRET)
