@@ -376,7 +376,7 @@ def _consent_answered(s: RoomState, e: ConsentAnswered) -> RoomState:
         )
         objections = _put(objections, e.participant, record)
         judgments = {k: v for k, v in judgments.items() if k != e.participant}
-    elif previous is not None and previous.status is not ObjectionStatus.WITHDRAWN:
+    elif previous is not None and previous.status in (ObjectionStatus.OPEN, ObjectionStatus.UPHELD):
         withdrawn = replace(previous, status=ObjectionStatus.WITHDRAWN)
         objections = _put(objections, e.participant, withdrawn)
     consent = replace(

@@ -319,3 +319,27 @@ def test_the_consent_count_goes_through_the_rooms_weighting() -> None:
     assert fairness[TRUST_A].vote_weight_counted == Fraction(1)
     assert fairness[TRUST_B].vote_weight_counted == Fraction(1)
     assert decision.speaking_cap is None
+
+
+def test_an_objection_found_not_paramount_cannot_be_raised_again_by_a_detour() -> None:
+    room = given_room(SUPERMAJORITY, round=RoundKind.CONSENT)
+    room.do(AnswerConsent(Position.OBJECT, "I dislike the logo."), CAROL)
+    for judge in (ALICE, BOB, FACILITATOR):
+        room.do(JudgeObjection(CAROL, paramount=False), judge)
+    room.do(SettleObjection(CAROL))
+    room.do(AnswerConsent(Position.CONSENT), CAROL)
+    assert room.state.consent.objections[CAROL].status is ObjectionStatus.RESOLVED
+    with pytest.raises(Rejected) as refused:
+        room.do(AnswerConsent(Position.OBJECT, "Still the logo."), CAROL)
+    assert refused.value.reason is Reason.CONFLICT
+
+
+def test_an_objector_may_withdraw_an_upheld_objection() -> None:
+    room = given_room(SUPERMAJORITY, round=RoundKind.CONSENT)
+    everyone_consents(room, but=(CAROL,))
+    room.do(AnswerConsent(Position.OBJECT, "Carers lose respite funding."), CAROL)
+    room.do(JudgeObjection(CAROL, paramount=True), BOB)
+    room.do(SettleObjection(CAROL))
+    assert room.state.consent.objections[CAROL].status is ObjectionStatus.UPHELD
+    room.do(AnswerConsent(Position.STAND_ASIDE, "I will not block the partnership."), CAROL)
+    assert decision_of(room.do(CloseRound())).outcome is Outcome.CONSENTED
