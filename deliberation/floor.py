@@ -115,7 +115,8 @@ def raise_hand(state: RoomState, command: RaiseHand, ctx: Context) -> list[Event
     if command.kind is SpeechKind.REPLY:
         if speech is None or speech.kind is SpeechKind.POINT_OF_ORDER:
             raise Rejected(Reason.INVALID, "A direct reply answers a speech in progress.")
-        reply_to = speech.participant
+        # A reply during a reply answers the same speech: the debate stays together.
+        reply_to = speech.participant if speech.kind is SpeechKind.SPEECH else floor.last_speech_by
     return [HandRaised(who, member.organisation, command.kind, reply_to, ctx.actor, ctx.at)]
 
 

@@ -408,3 +408,15 @@ def test_removing_the_speaker_ends_their_speech_and_lowers_their_hands() -> None
     ]
     assert room.state.floor.waiting == ()
     assert room.state.floor.speech is None
+
+
+def test_a_reply_during_a_reply_answers_the_same_speech() -> None:
+    room = given_room()
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker())
+    room.do(RaiseHand(SpeechKind.REPLY), BOB)
+    room.do(EndSpeech(), ALICE)
+    room.do(NextSpeaker())
+    [raised] = room.do(RaiseHand(SpeechKind.REPLY), CAROL)
+    assert isinstance(raised, HandRaised)
+    assert raised.reply_to == ALICE
