@@ -44,6 +44,7 @@ from deliberation import (
     RoomState,
     RoundKind,
     SpeechKind,
+    VoteMode,
     decide,
     replay,
 )
@@ -81,7 +82,12 @@ OWNER = ParticipantId("p-owner")
 FACILITATOR = ParticipantId("p-chair")
 ORGANISATIONS = [OrganisationId(f"org-{i:02d}") for i in range(12)]
 MEMBERS = [ParticipantId(f"p-{i:03d}") for i in range(60)]
-RULES = RoomRules(speaking_cap=Fraction(3, 10), speech_limit_ms=120_000)
+RULES = RoomRules(
+    speaking_cap=Fraction(3, 10),
+    speech_limit_ms=120_000,
+    vote_mode=VoteMode.CAPPED,
+    vote_cap=Fraction(1, 4),
+)
 
 
 class Simulation:
