@@ -191,3 +191,37 @@ def test_a_whole_meeting_in_four_browsers(meeting: dict[str, Any]) -> None:
     # Nothing above reloaded a page: the live client kept one socket per page.
     for page in everyone:
         assert page.evaluate("window.evenfloorLive.connected")
+
+
+def test_a_dropped_connection_catches_up_without_reloading(
+    api: Api, server: LiveServer, new_context: Any
+) -> None:
+    fay = api.sign_up("Fay", "County Council")
+    ben = api.sign_up("Ben", "Charity Alliance")
+    room = api.create_room(fay, "Library hours", "Open the library on Sundays.")
+    api.join(fay, room, ben)
+    api.command(fay, room, "open_round", {"round": "surface_conflict"})
+    context = new_context()
+    sign_in(context, server.url, ben)
+    page = live(context.new_page(), f"/rooms/{room}")
+    page.evaluate("window.sameDocument = true")
+
+    # The network goes away in the middle of the meeting.
+    context.set_offline(True)
+    page.evaluate("window.evenfloorLive.drop()")
+    expect(page.locator("#connection")).not_to_have_attribute("data-state", "live")
+    api.command(fay, room, "add_statement", {"text": "Sunday staff need weekday rest."})
+    api.command(fay, room, "raise_hand", {"kind": "speech"})
+    page.wait_for_timeout(500)
+    expect(page.locator(".statement-text")).to_have_count(0)
+
+    # It comes back: the page reconnects by itself and catches up on what it missed.
+    context.set_offline(False)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "caught_up", timeout=10_000)
+    expect(page.locator(".statement-text")).to_have_text("Sunday staff need weekday rest.")
+    expect(page.locator('[data-region="floor"] .queue')).to_contain_text("Fay (County Council)")
+    assert page.evaluate("window.sameDocument") is True  # no reload
+
+    # And it stays live afterwards.
+    api.command(fay, room, "next_speaker")
+    expect(page.locator("[data-speaker]")).to_have_text("Fay (County Council)", timeout=WITHIN_MS)
