@@ -281,11 +281,13 @@ def as_json(result: TallyResult) -> dict[str, Any]:
 
 def as_text(result: TallyResult) -> str:
     """The same result for a person reading a terminal."""
-    title = result.method.capitalize()
-    verdict = result.outcome or result.winner or "no winner"
-    if result.method not in ("consent", "majority") and result.winner:
-        verdict = f"winner {result.winner}"
-    lines = [f"{title} vote: {verdict}"]
+    title = "Consent round" if result.method == "consent" else f"{result.method.capitalize()} vote"
+    verdict = (result.outcome or "no outcome").replace("_", " ")
+    if result.method not in ("consent", "majority"):
+        verdict = f"winner {result.winner}" if result.winner else "no winner"
+    if result.ranking:
+        verdict += f" (Schulze ranking {' > '.join(result.ranking)})"
+    lines = [f"{title}: {verdict}"]
     lines.append(
         f"Quorum {'met' if result.quorum_met else 'NOT met'}; "
         f"{result.participants} ballot(s); cap in force: "

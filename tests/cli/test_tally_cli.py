@@ -99,6 +99,12 @@ def test_every_method_runs_from_the_command_line(tmp_path: Path) -> None:
             {"position": "consent"},
         ],
     }
+    headlines = {
+        "score": "Score vote: winner a",
+        "majority": "Majority vote: carried",
+        "ranked": "Ranked vote: winner a (Schulze ranking a > b)",
+        "consent": "Consent round: consented with concerns",
+    }
     for method, answers in contents.items():
         ballots = [
             {"voter": v, "organisation": o, **c} for (v, o), c in zip(people, answers, strict=True)
@@ -114,6 +120,8 @@ def test_every_method_runs_from_the_command_line(tmp_path: Path) -> None:
             assert result.exit_code == 0, (method, result.stderr)
         out = json.loads(run(tmp_path, document).stdout)
         assert out["method"] == method
+        first_line = run(tmp_path, document, "--format", "text").stdout.splitlines()[0]
+        assert first_line == headlines[method]
     assert (
         json.loads(run(tmp_path, {**document, "method": "consent"}).stdout)["outcome"]
         == "consented_with_concerns"
