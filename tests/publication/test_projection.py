@@ -517,3 +517,34 @@ def test_the_policy_must_be_the_one_the_room_was_created_with(
     meeting, _ = meetings["names"]
     with pytest.raises(ProjectionError, match="created to publish under 'names'"):
         project(meeting.rows, "anonymous", SECRET)
+
+
+@pytest.mark.parametrize("policy", ["names", "anonymous"])
+def test_publishing_after_any_event_grows_the_log(
+    policy: str, meetings: dict[str, tuple[Meeting, int]]
+) -> None:
+    meeting, _ = meetings[policy]
+    room = {"id": "room-42", "title": "Winter pressures"}
+    final_types = types(
+        publish(room, policy, meeting.rows, ROOM_KEY, SECRET, signed_at=T0).document
+    )  # type: ignore[arg-type]
+    for split in range(1, len(meeting.rows)):
+        first = publish(room, policy, meeting.rows[:split], ROOM_KEY, SECRET, signed_at=T0)  # type: ignore[arg-type]
+        stored = json.loads(dumps(first.document))
+        second = publish(
+            room,
+            policy,  # type: ignore[arg-type]
+            meeting.rows,
+            ROOM_KEY,
+            SECRET,
+            signed_at=T0 + timedelta(hours=1),
+            previous=stored,
+            through_event_seq=first.through_event_seq,
+        )
+        result = verify_log(second.document, previous=stored, key=ROOM_PUBLIC)
+        assert result.ok, (split, result.line())
+        # The same entries whenever one publishes, except that moderation which comes
+        # after a statement's first publication adds its entry instead of removing text.
+        assert types(second.document) == final_types, split
+        overrides = second.document["entries"][-1]["data"]["overrides"]
+        assert all(second.document["entries"][s - 1]["data"]["override"] for s in overrides)
