@@ -183,6 +183,7 @@ def _round_opened(s: RoomState, e: RoundOpened) -> RoomState:
         number=e.number,
         opened_at=e.at,
         deadline=e.deadline,
+        deadline_set_at=e.at,
         reminded=False,
     )
     consent = s.consent
@@ -201,7 +202,8 @@ def _round_closed(s: RoomState, e: RoundClosed) -> RoomState:
 
 
 def _deadline_set(s: RoomState, e: DeadlineSet) -> RoomState:
-    return replace(s, rounds=replace(s.rounds, deadline=e.closes_at, reminded=False))
+    rounds = replace(s.rounds, deadline=e.closes_at, deadline_set_at=e.at, reminded=False)
+    return replace(s, rounds=rounds)
 
 
 def _reminder_due(s: RoomState, e: ReminderDue) -> RoomState:

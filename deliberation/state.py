@@ -80,6 +80,7 @@ class RoundsState:
     number: int = 0
     opened_at: datetime | None = None
     deadline: datetime | None = None
+    deadline_set_at: datetime | None = None  # when the current deadline was set
     reminded: bool = False
     planned: Mapping[RoundKind, datetime] = field(default_factory=dict)
 

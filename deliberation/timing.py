@@ -35,8 +35,8 @@ def _reminder_due(state: RoomState) -> datetime | None:
     if not r.is_open or r.deadline is None or r.reminded or state.rules.reminder_before_ms == 0:
         return None
     moment = r.deadline - timedelta(milliseconds=state.rules.reminder_before_ms)
-    if r.opened_at is not None and moment <= r.opened_at:
-        return None
+    if r.deadline_set_at is not None and moment <= r.deadline_set_at:
+        return None  # the deadline was set closer than the reminder period: no reminder
     return moment
 
 
