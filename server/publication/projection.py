@@ -137,7 +137,8 @@ class _Context:
         """`{"organisation": name}` where the policy shows organisations, else nothing."""
         if self.policy == "anonymous" or organisation_id is None:
             return {}
-        return {"organisation": self.organisations.get(organisation_id, organisation_id)}
+        # An unknown organisation shows as null: its id could link logs.
+        return {"organisation": self.organisations.get(organisation_id)}
 
 
 def _rules(rules: Mapping[str, Any], context: _Context) -> dict[str, Any]:
@@ -159,8 +160,9 @@ def _rules(rules: Mapping[str, Any], context: _Context) -> dict[str, Any]:
     }
     if context.policy != "anonymous":
         published["organisation_budgets_ms"] = {
-            context.organisations.get(b["organisation"], b["organisation"]): b["ms"]
+            context.organisations[b["organisation"]]: b["ms"]
             for b in rules.get("organisation_budgets") or ()
+            if b["organisation"] in context.organisations  # ids never: they could link logs
         }
     return published
 

@@ -548,3 +548,15 @@ def test_publishing_after_any_event_grows_the_log(
         assert types(second.document) == final_types, split
         overrides = second.document["entries"][-1]["data"]["overrides"]
         assert all(second.document["entries"][s - 1]["data"]["override"] for s in overrides)
+
+
+def test_budgets_are_published_by_organisation_name_never_by_id() -> None:
+    from deliberation.rules import OrganisationBudget
+
+    rules = RoomRules(organisation_budgets=(OrganisationBudget(TRUST, 600_000),))
+    for policy, expected in (("names", {"Riverside Hospital Trust": 600_000}), ("anonymous", None)):
+        meeting = Meeting(PublicationPolicy(policy), rules)
+        drafts = project(meeting.rows, policy, SECRET)  # type: ignore[arg-type]
+        (rules_set,) = [d.draft for d in drafts if d.draft.type == "rules.set"]
+        assert rules_set.data["rules"].get("organisation_budgets_ms") == expected
+        assert TRUST not in json.dumps([d.draft.data for d in drafts])
