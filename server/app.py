@@ -39,6 +39,7 @@ from server.errors import HANDLERS
 from server.rooms.event_store import StoredEvent, events_since
 from server.rooms.fanout import ROOMS_CHANNEL, RoomHub, notification
 from server.rooms.http import InvitationsApi, PublicationApi, RoomsApi, command_router
+from server.rooms.opinion import OpinionService
 from server.rooms.service import RoomService
 from server.rooms.ws import room_socket
 from server.settings import Settings, get_settings
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         await announce(channels, notification(room_id, stored[-1].seq))
 
     rooms = RoomService(sessions, publish)
+    opinion = OpinionService(rooms.state, hub.broadcast)
+    hub.observers.append(opinion.on_events)
 
     @contextlib.asynccontextmanager
     async def background(app: Litestar) -> AsyncIterator[None]:
@@ -182,6 +185,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sessions = sessions
     app.state.rooms = rooms
     app.state.hub = hub
+    app.state.opinion = opinion
     app.state.channels = channels
     app.state.engine = engine
     return app

@@ -56,6 +56,9 @@ class RoomHub:
     def __init__(self, read_events: ReadEvents) -> None:
         self._rooms: dict[uuid.UUID, _Room] = {}
         self._read_events = read_events
+        # Called with each batch of new events of a room that has sockets here (after they
+        # were sent), e.g. to recompute the room's opinion groups.
+        self.observers: list[Callable[[uuid.UUID, Sequence[StoredEvent]], Awaitable[None]]] = []
 
     def listener_count(self, room_id: uuid.UUID | None = None) -> int:
         if room_id is not None:
@@ -107,6 +110,7 @@ class RoomHub:
             fresh = [stored for stored in events if stored.seq > room.head]
             if not fresh or fresh[0].seq != room.head + 1 or fresh[-1].seq < seq:
                 fresh = list(await self._read_events(room_id, room.head))
+            sent: list[StoredEvent] = []
             for stored in fresh:
                 if stored.seq != room.head + 1:
                     break
@@ -115,6 +119,25 @@ class RoomHub:
                     if listener.live and listener.sent_seq == stored.seq - 1:
                         await self._send(listener, stored.seq, frame)
                 room.head = stored.seq
+                sent.append(stored)
+        for observer in self.observers:
+            try:
+                await observer(room_id, sent)
+            except Exception:
+                log.exception("room observer failed")
+
+    async def broadcast(self, room_id: uuid.UUID, frame: str) -> None:
+        """Send a derived, unsequenced frame (such as opinion groups) to the room's live sockets."""
+        room = self._rooms.get(room_id)
+        if room is None:
+            return
+        for listener in list(room.listeners):
+            if listener.live and not listener.closed:
+                try:
+                    async with asyncio.timeout(SLOW_CLIENT_TIMEOUT_S):
+                        await listener.send_text(frame)
+                except Exception:
+                    continue
 
     async def _send(self, listener: Listener, seq: int, frame: str) -> None:
         if listener.closed:

@@ -221,6 +221,17 @@ class RoomsApi(Controller):
         seq, state = await request.app.state.rooms.state(room_id)
         return {"seq": seq, "view": deliberation.view(state, request.user.participant_id)}
 
+    @get("/{room_id:uuid}/opinion")
+    async def opinion(
+        self, request: Request[CurrentUser, Any, Any], room_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
+        """Opinion groups from the surface-conflict reactions: groups, 2-D map positions,
+        representative, consensus and divisive statements, and how each organisation's
+        members spread over the groups. Live rooms also push these as `opinion` frames."""
+        async with transaction(request) as session:
+            await access_room(session, request.user, room_id, Need.READ)
+        return dict(await request.app.state.opinion.current(room_id))
+
     @get("/{room_id:uuid}/events")
     async def events(
         self,
