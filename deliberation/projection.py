@@ -8,6 +8,7 @@ organisation but not the person; ``anonymous`` shows only counts. Facilitators a
 answerer themself always see their own.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import datetime, timedelta
@@ -57,6 +58,9 @@ ASKS: Mapping[RoundKind, str] = {
 }
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def to_json(value: object) -> JSON:
     """Core values to JSON-safe values (dataclasses become dicts)."""
     if value is None or (isinstance(value, bool | int | str) and not isinstance(value, Enum)):
@@ -68,7 +72,10 @@ def to_json(value: object) -> JSON:
     if isinstance(value, datetime):
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+        return {name: to_json(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
         return {str(to_json(k)): to_json(v) for k, v in value.items()}
     if isinstance(value, tuple | list | frozenset | set):
@@ -201,9 +208,7 @@ def _statements(state: RoomState, viewer: ParticipantId | None, moderator: bool)
             continue
         if s.status is StatementStatus.PENDING and not (moderator or viewer == s.participant):
             continue
-        counts = dict.fromkeys(Reaction, 0)
-        for reaction in state.surface.reactions.get(s.statement, {}).values():
-            counts[reaction] += 1
+        counts = Counter(state.surface.reactions.get(s.statement, {}).values())
         row: dict[str, JSON] = {
             "statement": s.statement,
             "participant": s.participant,
@@ -211,7 +216,7 @@ def _statements(state: RoomState, viewer: ParticipantId | None, moderator: bool)
             "text": s.text,
             "status": s.status.value,
             "added_at": s.added_at.isoformat(),
-            **{k.value: v for k, v in counts.items()},
+            **{k.value: counts[k] for k in Reaction},
         }
         if moderator:
             row["hidden_reason"] = s.hidden_reason
