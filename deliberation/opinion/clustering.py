@@ -14,6 +14,7 @@ id for groups), so that it can warm-start the next clustering of a different set
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import permutations
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 SAME_CLUSTERING_THRESHOLD = 0.01  # Polis's `same-clustering?`: every centre moved less than this
+RESTART_GAIN = 0.99  # a fresh start replaces the warm one when its inertia is 1% lower
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +192,87 @@ def kmeans(
         if last is not None and last.size > 0
         else init_clusters(points, keys, k)
     )
+    return _lloyd(points, w, clusters, max_iters)
+
+
+def _lloyd(
+    points: FloatArray, weights: FloatArray, clusters: Clustering, max_iters: int
+) -> Clustering:
     iters = max_iters
     while True:
-        stepped = _step(points, w, clusters)
+        stepped = _step(points, weights, clusters)
         if iters == 0 or _same(clusters, stepped):
             return stepped
         clusters = stepped
         iters -= 1
+
+
+def inertia(points: FloatArray, weights: FloatArray, clustering: Clustering) -> float:
+    """Weighted sum of squared distances from each point to its cluster's centre."""
+    index = np.searchsorted(clustering.ids, clustering.labels)
+    diff = points - clustering.centers[index]
+    return float((weights * (diff * diff).sum(axis=1)).sum())
+
+
+def farthest_first(points: FloatArray, keys: IntArray, weights: FloatArray, k: int) -> Clustering:
+    """A deterministic spread-out start: the heaviest point, then repeatedly the point with the
+    largest weighted distance to the centres chosen so far (k-means++ without the dice)."""
+    chosen = [int(np.argmax(weights))]
+    d2 = ((points - points[chosen[0]]) ** 2).sum(axis=1)
+    for _ in range(1, min(k, distinct_count(points))):
+        nxt = int(np.argmax(weights * d2))
+        if d2[nxt] <= 0:
+            break
+        chosen.append(nxt)
+        d2 = np.minimum(d2, ((points - points[nxt]) ** 2).sum(axis=1))
+    ids = np.arange(len(chosen), dtype=np.int64)
+    return Clustering(ids, points[chosen].copy(), keys, np.full(keys.shape, -1, dtype=np.int64))
+
+
+def _matched_ids(fresh: Clustering, warm: Clustering) -> Clustering:
+    """Give the fresh clusters the warm clusters' ids where their members overlap most."""
+    fresh_index = np.searchsorted(fresh.ids, fresh.labels)
+    warm_index = np.searchsorted(warm.ids, warm.labels)
+    overlap = np.zeros((fresh.size, warm.size))
+    np.add.at(overlap, (fresh_index, warm_index), 1.0)
+    next_id = int(warm.ids.max()) + 1
+    new_ids = np.full(fresh.size, -1, dtype=np.int64)
+    best_score = -1.0
+    for perm in permutations(range(warm.size), min(fresh.size, warm.size)):
+        score = float(overlap[np.arange(len(perm)), list(perm)].sum())
+        if score > best_score:
+            best_score = score
+            new_ids[: len(perm)] = warm.ids[list(perm)]
+    for i in range(fresh.size):
+        if new_ids[i] < 0:
+            new_ids[i] = next_id
+            next_id += 1
+    order = np.argsort(new_ids)
+    return Clustering(new_ids[order], fresh.centers[order], fresh.keys, new_ids[fresh_index])
+
+
+def kmeans_restarted(
+    points: FloatArray,
+    keys: IntArray,
+    k: int,
+    *,
+    weights: FloatArray,
+    last: Clustering | None,
+    max_iters: int,
+) -> Clustering:
+    """Polis's warm-started kmeans, unless a fresh farthest-first start ends with a clearly
+    lower inertia (then the fresh clusters, with the warm ids where members overlap).
+
+    Warm starts keep groups stable but can stay stuck in the local optimum of an early, small
+    conversation; the fresh start lets the groups follow the data once it clearly disagrees.
+    """
+    warm = kmeans(points, keys, k, weights=weights, last=last, max_iters=max_iters)
+    fresh = _lloyd(points, weights, farthest_first(points, keys, weights, k), max_iters)
+    if fresh.size != warm.size:
+        return warm
+    if inertia(points, weights, fresh) < RESTART_GAIN * inertia(points, weights, warm):
+        return _matched_ids(fresh, warm)
+    return warm
 
 
 def silhouette(distances: FloatArray, labels: IntArray) -> float:

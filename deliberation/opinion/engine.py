@@ -28,7 +28,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from deliberation.opinion.clustering import Clustering, FloatArray, IntArray, kmeans, silhouette
+from deliberation.opinion.clustering import (
+    Clustering,
+    FloatArray,
+    IntArray,
+    kmeans,
+    kmeans_restarted,
+    silhouette,
+)
 from deliberation.opinion.pca import (
     Components,
     deviations,
@@ -56,6 +63,9 @@ class EngineSettings:
     group_k_buffer: int = 4
     pca_iters: int = 100
     seed: int = 0
+    # Evenfloor's one change to the method: each group clustering is also run from a fresh,
+    # spread-out start, and kept when clearly better (see clustering.kmeans_restarted).
+    restarts: bool = True
 
 
 @dataclass(slots=True)
@@ -287,7 +297,8 @@ class OpinionEngine:
         silhouettes: dict[int, float] = {}
         current: dict[int, Clustering] = {}
         for k in range(2, max_k_for(base.size, s.max_k) + 1):
-            clustering = kmeans(
+            grouping = kmeans_restarted if s.restarts else kmeans
+            clustering = grouping(
                 centres,
                 base.ids,
                 k,
