@@ -56,7 +56,7 @@ class PooledAsyncPgChannelsBackend(AsyncPgChannelsBackend):
                 async with self._listener_lock:
                     self._listener_conn = await self._connect()
                     for channel in self._subscribed_channels:
-                        await self._listener_conn.add_listener(channel, self._listener)  # type: ignore[arg-type]
+                        await self._listener_conn.add_listener(channel, self._listener)
                 log.warning("reconnected the LISTEN connection")
             except (OSError, asyncpg.PostgresError):
                 log.warning("LISTEN connection is down; retrying", exc_info=True)

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 import deliberation
+from server.rooms.codec import command_from_wire
 from server.rooms.event_store import Conflict
 from server.rooms.service import RoomService, due_rooms, schedule
 
@@ -31,7 +32,7 @@ async def run_due(service: RoomService, now: Any) -> int:
                     _result, stored = await service.attempt(
                         session,
                         room_id,
-                        deliberation.COMMANDS["tick"](),
+                        command_from_wire("tick", {}),
                         deliberation.Context(actor=None, at=now),
                         None,
                     )

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, WebSocketException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -16,7 +17,7 @@ CLOSE_FORBIDDEN_ORIGIN = 4403
 
 def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if connection.scope.get("user") is None:
-        if connection.scope["type"] == "websocket":
+        if connection.scope["type"] == ScopeType.WEBSOCKET:
             raise WebSocketException(detail="sign in first", code=CLOSE_UNAUTHENTICATED)
         raise NotAuthorizedException("Sign in first.")
 

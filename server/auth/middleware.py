@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import select
 
+from deliberation import ParticipantId
 from server.db.tables import ApiToken, User
 
 
@@ -28,8 +30,8 @@ class CurrentUser:
     via_token: bool = False
 
     @property
-    def participant_id(self) -> str:
-        return str(self.id)
+    def participant_id(self) -> ParticipantId:
+        return ParticipantId(str(self.id))
 
 
 def token_digest(token: str) -> str:
@@ -50,7 +52,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         sessions = connection.app.state.sessions
         token = bearer_token(connection.headers) or (
             connection.query_params.get("token")
-            if connection.scope["type"] == "websocket"
+            if connection.scope["type"] == ScopeType.WEBSOCKET
             else None
         )
         async with sessions() as session:
@@ -70,11 +72,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                     user=CurrentUser(row.id, row.email, row.display_name, via_token=True),
                     auth="token",
                 )
-            user_id = (
-                connection.scope.get("session", {}).get("user_id")
-                if connection.scope.get("session")
-                else None
-            )
+            session_data: Any = connection.scope.get("session")
+            user_id = session_data.get("user_id") if isinstance(session_data, dict) else None
             if not user_id:
                 return AuthenticationResult(user=None, auth=None)
             try:
@@ -96,7 +95,7 @@ class CSRFUnlessBearer:
         self.csrf_app = csrf_app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             headers = dict(scope["headers"])
             auth = headers.get(b"authorization", b"")
             if auth.lower().startswith(b"bearer "):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 
-def _commands():  # type: ignore[no-untyped-def]
+def _commands() -> Any:
     from advanced_alchemy.alembic.commands import AlembicCommands
 
     import server.db.tables  # noqa: F401  (registers the tables on the metadata)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import rfc8785
 
@@ -45,7 +45,7 @@ def event_hash(
         "at": format_time(occurred_at),
         "prev": prev_hash,
     }
-    return hashlib.sha256(rfc8785.dumps(document)).hexdigest()
+    return hashlib.sha256(rfc8785.dumps(cast(Any, document))).hexdigest()
 
 
 class ChainBroken(Exception):

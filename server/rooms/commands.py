@@ -67,7 +67,11 @@ async def run_command(
     async def gate(session: AsyncSession) -> None:
         await access_room(session, user, room_id, Need.ACT)
 
-    ctx = deliberation.Context(actor=user.participant_id, at=now, acting_for=acting_for)
+    ctx = deliberation.Context(
+        actor=user.participant_id,
+        at=now,
+        acting_for=deliberation.ParticipantId(acting_for) if acting_for else None,
+    )
     return await service.execute(
         room_id, command, ctx, idempotency_key=idempotency_key, within=sync_memberships, gate=gate
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -124,7 +124,7 @@ async def append(
         raise Conflict(f"room {room.id} moved past seq {expected_seq}")
     try:
         await session.execute(
-            RoomEvent.__table__.insert(),
+            insert(RoomEvent),
             [
                 {
                     "room_id": s.room_id,

@@ -87,7 +87,7 @@ async def publish_room(
     """Extend the room's published log with everything since the last publication."""
     async with sessions() as session, session.begin():
         query = select(Room).where(Room.id == room_id)
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()  # one publication of a room at a time
         room = await session.scalar(query)
         if room is None:

@@ -173,6 +173,6 @@ async def due_rooms(session: AsyncSession, now: datetime, *, limit: int = 20) ->
         .order_by(RoomDeadline.due_at)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list((await session.execute(query)).scalars().all())
