@@ -221,6 +221,17 @@ class RoomsApi(Controller):
         seq, state = await request.app.state.rooms.state(room_id)
         return {"seq": seq, "view": deliberation.view(state, request.user.participant_id)}
 
+    @get("/{room_id:uuid}/fairness")
+    async def fairness(
+        self, request: Request[CurrentUser, Any, Any], room_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
+        """The fairness report now: per organisation, speaking time and share, statements,
+        perspectives, points received, raw and counted vote weight, and every override."""
+        async with transaction(request) as session:
+            await access_room(session, request.user, room_id, Need.READ)
+        seq, state = await request.app.state.rooms.state(room_id)
+        return {"seq": seq, "fairness": deliberation.to_json(deliberation.fairness(state))}
+
     @get("/{room_id:uuid}/opinion")
     async def opinion(
         self, request: Request[CurrentUser, Any, Any], room_id: FromPath[uuid.UUID]

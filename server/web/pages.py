@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar import MediaType, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -168,7 +169,7 @@ def _problems(error: Exception) -> list[str]:
     status_code=303,
     media_type=MediaType.HTML,
 )
-async def invite_form(request: Request[Any, Any, Any], room_id: uuid.UUID) -> Any:
+async def invite_form(request: Request[Any, Any, Any], room_id: FromPath[uuid.UUID]) -> Any:
     use_locale(request.headers)
     if request.scope.get("user") is None:
         return login_redirect(request)
@@ -223,7 +224,7 @@ async def _invitation(request: Request[Any, Any, Any], token: str) -> dict[str, 
 
 
 @get("/invitations/{token:str}", include_in_schema=False, media_type=MediaType.HTML)
-async def invitation_page(request: Request[Any, Any, Any], token: str) -> Any:
+async def invitation_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Any:
     use_locale(request.headers)
     user = request.scope.get("user")
     if user is None:
@@ -239,7 +240,7 @@ async def invitation_page(request: Request[Any, Any, Any], token: str) -> Any:
 @post(
     "/invitations/{token:str}", include_in_schema=False, status_code=303, media_type=MediaType.HTML
 )
-async def accept_invitation_form(request: Request[Any, Any, Any], token: str) -> Any:
+async def accept_invitation_form(request: Request[Any, Any, Any], token: FromPath[str]) -> Any:
     use_locale(request.headers)
     user = request.scope.get("user")
     if user is None:

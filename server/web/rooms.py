@@ -16,6 +16,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
@@ -53,7 +54,9 @@ def not_found(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-async def room_page(request: Request[Any, Any, Any], room_id: uuid.UUID, page: str) -> Any:
+async def room_page(
+    request: Request[Any, Any, Any], room_id: FromPath[uuid.UUID], page: str
+) -> Any:
     use_locale(request.headers)
     user = request.scope.get("user")
     if user is None:
@@ -96,17 +99,17 @@ async def room_page(request: Request[Any, Any, Any], room_id: uuid.UUID, page: s
 
 
 @get("/rooms/{room_id:uuid}", include_in_schema=False, media_type=MediaType.HTML)
-async def participant_room(request: Request[Any, Any, Any], room_id: uuid.UUID) -> Any:
+async def participant_room(request: Request[Any, Any, Any], room_id: FromPath[uuid.UUID]) -> Any:
     return await room_page(request, room_id, "room")
 
 
 @get("/rooms/{room_id:uuid}/console", include_in_schema=False, media_type=MediaType.HTML)
-async def console(request: Request[Any, Any, Any], room_id: uuid.UUID) -> Any:
+async def console(request: Request[Any, Any, Any], room_id: FromPath[uuid.UUID]) -> Any:
     return await room_page(request, room_id, "console")
 
 
 @get("/rooms/{room_id:uuid}/projector", include_in_schema=False, media_type=MediaType.HTML)
-async def projector(request: Request[Any, Any, Any], room_id: uuid.UUID) -> Any:
+async def projector(request: Request[Any, Any, Any], room_id: FromPath[uuid.UUID]) -> Any:
     return await room_page(request, room_id, "projector")
 
 
@@ -116,7 +119,9 @@ async def projector(request: Request[Any, Any, Any], room_id: uuid.UUID) -> Any:
     status_code=303,
     media_type=MediaType.HTML,
 )
-async def command_form(request: Request[Any, Any, Any], room_id: uuid.UUID, name: str) -> Any:
+async def command_form(
+    request: Request[Any, Any, Any], room_id: FromPath[uuid.UUID], name: FromPath[str]
+) -> Any:
     """A room command from a plain form post; back to the page with what happened."""
     use_locale(request.headers)
     user = request.scope.get("user")

@@ -215,3 +215,21 @@ async def test_every_command_is_in_the_openapi_schema(client: Any) -> None:
         assert f"/api/rooms/{{room_id}}/commands/{name}" in paths, name
     assert "create_room" in deliberation.COMMANDS
     assert "/api/rooms/{room_id}/commands/create_room" not in paths
+
+
+async def test_the_fairness_report_counts_each_organisations_statements(client: Any) -> None:
+    ada, ben = await sign_up(client, "Ada"), await sign_up(client, "Ben")
+    room_id = await open_room(client, ada, rules={"speaking_cap": "1/2"})
+    await join(client, room_id, ada, ben, "Charity")
+    await command(client, room_id, ada, "open_round", {"round": "surface_conflict"})
+    for text in ("One", "Two"):
+        assert (
+            await command(client, room_id, ben, "add_statement", {"text": text})
+        ).status_code == 200
+    report = (await client.get(f"/api/rooms/{room_id}/fairness", headers=ben.headers)).json()[
+        "fairness"
+    ]
+    by_name = {entry["name"]: entry for entry in report["organisations"]}
+    assert by_name["Charity"]["statements"] == 2
+    assert by_name["County Council"]["statements"] == 0
+    assert report["speaking_cap"] in ("1/2", "0.5")
