@@ -161,7 +161,8 @@ class CloseRound:
     without quorum: wait, or withdraw the proposal); ``forbidden``.
     Emits: ``round.closed``, and for ``consent`` ``decision.reached``; in asynchronous rooms
     closing any other round also opens the next (``round.opened``, with its planned deadline
-    if that is still ahead). The floor is independent of rounds: a speech goes on.
+    if that is still ahead). The floor is independent of rounds: a speech goes on, except
+    that a final decision first ends every speech in progress (``speech.ended``).
     """
 
 
@@ -227,11 +228,14 @@ class NextSpeaker:
     time first, then the earliest hand. If only organisations at or over the cap wait, the
     floor is not left idle: the least floor time among them goes. An organisation whose
     budget is spent never gets the floor this way.
+    A point of order interrupts a speech in progress: it is paused (``speech.paused``) and
+    resumes with its time left when the point of order ends (``speech.resumed``).
     Who may: a facilitator or the system.
-    Rejected: ``conflict`` (someone holds the floor); ``over_cap`` (people wait but all
-    have spent their budget); ``forbidden``.
-    Emits: ``floor.granted`` (with the rule that chose) and ``speech.started``, or nothing
-    when nobody waits.
+    Rejected: ``conflict`` (someone holds the floor and no point of order waits, or a point
+    of order is being heard); ``over_cap`` (people wait but all have spent their budget);
+    ``forbidden``.
+    Emits: ``speech.paused`` (an interruption), ``floor.granted`` (with the rule that chose)
+    and ``speech.started``, or nothing when nobody waits.
     """
 
 
@@ -255,7 +259,8 @@ class EndSpeech:
     """End the current speech. The speaker yields, or a facilitator ends it.
 
     Rejected: ``conflict`` (nobody speaking); ``not_your_turn`` (someone else's speech).
-    Emits: ``speech.ended``.
+    Emits: ``speech.ended``, and ``speech.resumed`` when a point of order ends and a speech
+    it interrupted goes on.
     """
 
 

@@ -213,8 +213,35 @@ class SpeechOverran:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechPaused:
+    """A point of order interrupts a speech; ``elapsed_ms`` is how long it had run."""
+
+    participant: ParticipantId
+    elapsed_ms: int
+    by: ParticipantId | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechResumed:
+    """The interrupted speech goes on with the time it had left (``limit_ms - elapsed_ms``)."""
+
+    participant: ParticipantId
+    organisation: OrganisationId
+    kind: SpeechKind
+    limit_ms: int
+    elapsed_ms: int
+    budget_limited: bool
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SpeechEnded:
-    """``duration_ms`` is what the floor-time totals add: ``at - started_at`` in whole ms."""
+    """``duration_ms`` is what the floor-time totals add: ``at - started_at`` in whole ms.
+
+    For a speech that was paused, ``started_at`` is shifted by the pause, so the duration
+    counts only the time it held the floor.
+    """
 
     participant: ParticipantId
     organisation: OrganisationId
@@ -404,6 +431,8 @@ Event: TypeAlias = (
     | SpeechStarted
     | SpeechExtended
     | SpeechOverran
+    | SpeechPaused
+    | SpeechResumed
     | SpeechEnded
     | CapLifted
     | CapRestored
@@ -439,6 +468,8 @@ EVENTS: dict[str, type[Event]] = {
     "speech.started": SpeechStarted,
     "speech.extended": SpeechExtended,
     "speech.overran": SpeechOverran,
+    "speech.paused": SpeechPaused,
+    "speech.resumed": SpeechResumed,
     "speech.ended": SpeechEnded,
     "cap.lifted": CapLifted,
     "cap.restored": CapRestored,

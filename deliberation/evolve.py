@@ -6,6 +6,7 @@ the event type and the table stays easy to read.
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from deliberation.events import (
@@ -38,6 +39,8 @@ from deliberation.events import (
     SpeechEnded,
     SpeechExtended,
     SpeechOverran,
+    SpeechPaused,
+    SpeechResumed,
     SpeechStarted,
     StatementAccepted,
     StatementAdded,
@@ -261,12 +264,34 @@ def _speech_overran(s: RoomState, e: SpeechOverran) -> RoomState:
     return replace(s, floor=replace(s.floor, speech=speech))
 
 
+def _speech_paused(s: RoomState, e: SpeechPaused) -> RoomState:
+    floor = replace(s.floor, speech=None, paused=s.floor.speech, paused_elapsed_ms=e.elapsed_ms)
+    return replace(s, floor=floor)
+
+
+def _speech_resumed(s: RoomState, e: SpeechResumed) -> RoomState:
+    started = e.at - timedelta(milliseconds=e.elapsed_ms)
+    speech = Speech(e.participant, e.organisation, e.kind, started, e.limit_ms, e.budget_limited)
+    floor = replace(s.floor, speech=speech, paused=None, paused_elapsed_ms=0)
+    return replace(s, floor=floor)
+
+
 def _speech_ended(s: RoomState, e: SpeechEnded) -> RoomState:
+    paused = s.floor.paused
+    current = s.floor.speech
+    ends_paused = (
+        paused is not None
+        and paused.participant == e.participant
+        and (current is None or current.participant != e.participant)
+    )
     floor = replace(
         s.floor,
-        speech=None,
         participant_ms=_add(s.floor.participant_ms, e.participant, e.duration_ms),
     )
+    if ends_paused:
+        floor = replace(floor, paused=None, paused_elapsed_ms=0)
+    else:
+        floor = replace(floor, speech=None)
     if e.kind is SpeechKind.POINT_OF_ORDER:
         floor = replace(
             floor, point_of_order_ms=_add(floor.point_of_order_ms, e.organisation, e.duration_ms)
@@ -444,6 +469,8 @@ _EVOLVERS: Mapping[type[Any], Callable[[RoomState, Any], RoomState]] = {
     SpeechStarted: _speech_started,
     SpeechExtended: _speech_extended,
     SpeechOverran: _speech_overran,
+    SpeechPaused: _speech_paused,
+    SpeechResumed: _speech_resumed,
     SpeechEnded: _speech_ended,
     CapLifted: _cap_lifted,
     CapRestored: _cap_restored,

@@ -28,10 +28,13 @@ from deliberation.events import (
     HandRaised,
     SpeechEnded,
     SpeechExtended,
+    SpeechPaused,
+    SpeechResumed,
     SpeechStarted,
 )
+from deliberation.evolve import replay
 from deliberation.ids import ParticipantId
-from deliberation.state import Hand, RoomState
+from deliberation.state import Hand, RoomState, Speech
 from deliberation.vocabulary import SpeechEnding, SpeechKind
 
 
@@ -85,7 +88,7 @@ def end_current(
     duration = elapsed_ms(speech.started_at, at)
     if ending in (SpeechEnding.TIME_LIMIT, SpeechEnding.BUDGET_EXHAUSTED):
         duration = min(duration, speech.limit_ms)
-    return [
+    events: list[Event] = [
         SpeechEnded(
             participant=speech.participant,
             organisation=speech.organisation,
@@ -93,6 +96,49 @@ def end_current(
             started_at=speech.started_at,
             duration_ms=duration,
             ending=ending,
+            by=by,
+            at=at,
+        )
+    ]
+    paused = state.floor.paused
+    if paused is not None and speech.kind is SpeechKind.POINT_OF_ORDER:
+        events.append(
+            SpeechResumed(
+                participant=paused.participant,
+                organisation=paused.organisation,
+                kind=paused.kind,
+                limit_ms=paused.limit_ms,
+                elapsed_ms=state.floor.paused_elapsed_ms,
+                budget_limited=paused.budget_limited,
+                at=at,
+            )
+        )
+    return events
+
+
+def end_everything(
+    state: RoomState, at: datetime, ending: SpeechEnding, by: ParticipantId | None
+) -> list[Event]:
+    """End the speech in progress and any speech it interrupted (a final decision)."""
+    first = end_current(state, at, ending, by)
+    return first + end_current(replay(first, start=state), at, ending, by)
+
+
+def end_paused(
+    state: RoomState, participant: ParticipantId, at: datetime, by: ParticipantId | None
+) -> list[Event]:
+    """``speech.ended`` for ``participant``'s interrupted speech (they leave the room)."""
+    paused = state.floor.paused
+    if paused is None or paused.participant != participant:
+        return []
+    return [
+        SpeechEnded(
+            participant=paused.participant,
+            organisation=paused.organisation,
+            kind=paused.kind,
+            started_at=paused.started_at,
+            duration_ms=state.floor.paused_elapsed_ms,
+            ending=SpeechEnding.MEMBER_REMOVED,
             by=by,
             at=at,
         )
@@ -106,7 +152,11 @@ def raise_hand(state: RoomState, command: RaiseHand, ctx: Context) -> list[Event
     if any(h.participant == who and h.kind is command.kind for h in floor.waiting):
         raise Rejected(Reason.CONFLICT, "This hand is already raised.")
     speech = floor.speech
-    if speech is not None and speech.participant == who:
+    holding = (
+        speech.participant if speech else None,
+        floor.paused.participant if floor.paused else None,
+    )
+    if who in holding:
         raise Rejected(Reason.CONFLICT, "You hold the floor already.")
     spent = balancing.budget_left(floor, state.rules, member.organisation) == 0
     if spent and command.kind is not SpeechKind.POINT_OF_ORDER:
@@ -133,8 +183,9 @@ def lower_hand(state: RoomState, command: LowerHand, ctx: Context) -> list[Event
 
 def next_speaker(state: RoomState, command: NextSpeaker, ctx: Context) -> list[Event]:
     by = facilitator(state, ctx)
-    if state.floor.speech is not None:
-        raise Rejected(Reason.CONFLICT, "Someone holds the floor: end that speech first.")
+    speech = state.floor.speech
+    if speech is not None:
+        return _interrupt(state, speech, ctx.at, by)
     if not state.floor.waiting:
         return []
     choice = balancing.choose(state.floor, state.rules)
@@ -143,6 +194,18 @@ def next_speaker(state: RoomState, command: NextSpeaker, ctx: Context) -> list[E
             Reason.OVER_CAP, "Everyone waiting belongs to an organisation out of budget."
         )
     return grant(state, choice.hand, choice.rule, ctx.at, by)
+
+
+def _interrupt(
+    state: RoomState, speech: Speech, at: datetime, by: ParticipantId | None
+) -> list[Event]:
+    """A waiting point of order interrupts a speech; anything else waits for it to end."""
+    point = next((h for h in state.floor.waiting if h.kind is SpeechKind.POINT_OF_ORDER), None)
+    if point is None or speech.kind is SpeechKind.POINT_OF_ORDER:
+        raise Rejected(Reason.CONFLICT, "Someone holds the floor: end that speech first.")
+    elapsed = elapsed_ms(speech.started_at, at)
+    paused: list[Event] = [SpeechPaused(speech.participant, elapsed, by, at)]
+    return paused + grant(replay(paused, start=state), point, "point-of-order-first", at, by)
 
 
 def give_floor(state: RoomState, command: GiveFloor, ctx: Context) -> list[Event]:

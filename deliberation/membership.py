@@ -25,7 +25,7 @@ from deliberation.events import (
     RulesChanged,
 )
 from deliberation.evolve import replay
-from deliberation.floor import end_current
+from deliberation.floor import end_current, end_paused
 from deliberation.ids import ParticipantId
 from deliberation.rules import RoomRules, problems
 from deliberation.state import RoomState
@@ -166,6 +166,7 @@ def remove_member(state: RoomState, command: RemoveMember, ctx: Context) -> list
     speech = state.floor.speech
     if speech is not None and speech.participant == member.participant:
         events.extend(end_current(state, ctx.at, SpeechEnding.MEMBER_REMOVED, by))
+    events.extend(end_paused(state, member.participant, ctx.at, by))
     events.append(MemberRemoved(member.participant, why, by, ctx.at))
     return events
 

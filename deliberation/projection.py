@@ -174,6 +174,16 @@ def _floor(state: RoomState) -> JSON:
             "overran": speech.overran,
         }
     choice = balancing.choose(f, rules)
+    paused = None
+    if f.paused is not None:
+        paused = {
+            "participant": f.paused.participant,
+            "display_name": _name(state, f.paused.participant),
+            "organisation": f.paused.organisation,
+            "kind": f.paused.kind.value,
+            "elapsed_ms": f.paused_elapsed_ms,
+            "limit_ms": f.paused.limit_ms,
+        }
     return {
         "queue": [
             {
@@ -196,6 +206,7 @@ def _floor(state: RoomState) -> JSON:
             else None
         ),
         "speech": current,
+        "paused": paused,
         "total_speaking_ms": f.total_ms,
         "shares": shares,
     }

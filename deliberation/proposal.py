@@ -49,7 +49,7 @@ def withdraw_proposal(state: RoomState, command: WithdrawProposal, ctx: Context)
     why = reason(command.reason)
     return rounds.apply_all(
         state,
-        lambda s: floor.end_current(s, ctx.at, SpeechEnding.DECISION_REACHED, by),
+        lambda s: floor.end_everything(s, ctx.at, SpeechEnding.DECISION_REACHED, by),
         lambda s: rounds.close_events(s, by, ctx.at, by_deadline=False, reach_decision=False),
         lambda s: [decision(s, by, ctx.at, why, withdrawn=True)],
     )

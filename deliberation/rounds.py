@@ -15,6 +15,7 @@ deadline passes        the same as close_round, by the clock (``tick``), exactly
 from collections.abc import Callable
 from datetime import datetime
 
+from deliberation import floor
 from deliberation._guards import facilitator, reason
 from deliberation.commands import CloseRound, OpenRound, SetDeadline
 from deliberation.consent import decision, quorum_met
@@ -24,7 +25,7 @@ from deliberation.events import DeadlineSet, Event, RoundClosed, RoundOpened
 from deliberation.evolve import replay
 from deliberation.ids import ParticipantId
 from deliberation.state import RoomState
-from deliberation.vocabulary import ROUND_ORDER, Mode, RoundKind
+from deliberation.vocabulary import FINAL_OUTCOMES, ROUND_ORDER, Mode, RoundKind, SpeechEnding
 
 Step = Callable[[RoomState], list[Event]]
 
@@ -106,18 +107,36 @@ def close_events(
         return []
     closed: list[Event] = [RoundClosed(current, state.rounds.number, by_deadline, by, at)]
     if current is RoundKind.CONSENT:
-        if not reach_decision:
-            return closed
-        after = replay(closed, start=state)
-        if quorum_met(state):
-            return [*closed, decision(after, by, at, "")]
-        why = "The deadline passed without quorum." if by_deadline else "No quorum."
-        return [*closed, decision(after, by, at, why, withdrawn=True)]
+        return (
+            closed + _decision_events(state, closed, by, at, by_deadline)
+            if reach_decision
+            else closed
+        )
     position = ROUND_ORDER.index(current)
     if is_async(state):
         after = replay(closed, start=state)
         return [*closed, *opening_events(after, ROUND_ORDER[position + 1], by, at)]
     return closed
+
+
+def _decision_events(
+    state: RoomState,
+    closed: list[Event],
+    by: ParticipantId | None,
+    at: datetime,
+    by_deadline: bool,
+) -> list[Event]:
+    """The decision on closing consent; a final one first ends any speech in progress."""
+    withdrawn = not quorum_met(state)
+    why = ""
+    if withdrawn:
+        why = "The deadline passed without quorum." if by_deadline else "No quorum."
+    draft = decision(replay(closed, start=state), by, at, why, withdrawn=withdrawn)
+    if draft.outcome not in FINAL_OUTCOMES or state.floor.speech is None:
+        return [draft]
+    ended = floor.end_everything(state, at, SpeechEnding.DECISION_REACHED, by)
+    after = replay([*ended, *closed], start=state)
+    return [*ended, decision(after, by, at, why, withdrawn=withdrawn)]
 
 
 def close_round(state: RoomState, command: CloseRound, ctx: Context) -> list[Event]:

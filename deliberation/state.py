@@ -123,6 +123,8 @@ class FloorState:
     turns: Mapping[OrganisationId, int] = field(default_factory=dict)
     cap_lifted: frozenset[OrganisationId] = frozenset()
     last_speech_by: ParticipantId | None = None  # whose speech replies may answer now
+    paused: Speech | None = None  # a speech interrupted by a point of order
+    paused_elapsed_ms: int = 0  # how long it had run when paused
 
 
 @dataclass(frozen=True, slots=True)

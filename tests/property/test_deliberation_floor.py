@@ -98,8 +98,7 @@ class Floor(RuleBasedStateMachine):
         events = self.attempt(NextSpeaker(), FACILITATOR)
         if not events:
             return
-        granted = events[0]
-        assert isinstance(granted, FloorGranted)
+        [granted] = [e for e in events if isinstance(e, FloorGranted)]
         waiting = floor.waiting
         if any(h.kind is SpeechKind.POINT_OF_ORDER for h in waiting):
             first = next(h for h in waiting if h.kind is SpeechKind.POINT_OF_ORDER)

@@ -420,3 +420,84 @@ def test_a_reply_during_a_reply_answers_the_same_speech() -> None:
     [raised] = room.do(RaiseHand(SpeechKind.REPLY), CAROL)
     assert isinstance(raised, HandRaised)
     assert raised.reply_to == ALICE
+
+
+def test_a_point_of_order_interrupts_a_speech_which_then_resumes_with_its_time_left() -> None:
+    from deliberation.events import SpeechPaused, SpeechResumed
+
+    room = given_room()
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker(), FACILITATOR, at(0))
+    room.do(RaiseHand(SpeechKind.POINT_OF_ORDER), BOB, at(50))
+    room.do(RaiseHand(), CAROL, at(55))
+    paused, granted, started = room.do(NextSpeaker(), FACILITATOR, at(60))
+    assert paused == SpeechPaused(ALICE, 60_000, FACILITATOR, at(60))
+    assert isinstance(granted, FloorGranted)
+    assert (granted.participant, granted.rule) == (BOB, "point-of-order-first")
+    assert isinstance(started, SpeechStarted)
+    with pytest.raises(Rejected) as refused:
+        room.do(RaiseHand(SpeechKind.POINT_OF_ORDER), ALICE)  # she still holds the floor
+    assert refused.value.reason is Reason.CONFLICT
+    ended, resumed = room.do(EndSpeech(), BOB, at(80))
+    assert isinstance(ended, SpeechEnded)
+    assert ended.duration_ms == 20_000
+    assert resumed == SpeechResumed(
+        ALICE, TRUST_A, SpeechKind.SPEECH, 180_000, 60_000, False, at(80)
+    )
+    assert next_deadline(room.state) == at(200)  # 120 s left of her 180
+    [ended] = room.do(Tick(), None, at(200))
+    assert isinstance(ended, SpeechEnded)
+    assert ended.duration_ms == 180_000
+    assert room.state.floor.floor_ms == {TRUST_A: 180_000}
+    assert room.state.floor.point_of_order_ms == {TRUST_B: 20_000}
+
+
+def test_only_a_point_of_order_interrupts() -> None:
+    room = given_room()
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker())
+    room.do(RaiseHand(SpeechKind.REPLY), BOB)
+    with pytest.raises(Rejected) as refused:
+        room.do(NextSpeaker())
+    assert refused.value.reason is Reason.CONFLICT
+
+
+def test_removing_an_interrupted_speaker_counts_the_time_they_had() -> None:
+    from deliberation.commands import RemoveMember
+
+    room = given_room()
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker(), FACILITATOR, at(0))
+    room.do(RaiseHand(SpeechKind.POINT_OF_ORDER), BOB, at(10))
+    room.do(NextSpeaker(), FACILITATOR, at(30))
+    assert types(room.do(RemoveMember(ALICE, "Left."), FACILITATOR, at(35))) == [
+        "speech.ended",
+        "member.removed",
+    ]
+    assert room.state.floor.paused is None
+    assert room.state.floor.floor_ms == {TRUST_A: 30_000}
+    assert types(room.do(EndSpeech(), BOB, at(40))) == ["speech.ended"]
+    assert room.rebuilt() == room.state
+
+
+def test_a_final_decision_ends_every_speech_in_progress() -> None:
+    from deliberation import Position, RoundKind
+    from deliberation.commands import AnswerConsent, CloseRound
+
+    room = given_room(round=RoundKind.CONSENT)
+    room.do(AnswerConsent(Position.CONSENT), BOB)
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker(), FACILITATOR, at(0))
+    room.do(RaiseHand(SpeechKind.POINT_OF_ORDER), CAROL, at(10))
+    room.do(NextSpeaker(), FACILITATOR, at(20))
+    events = room.do(CloseRound(), FACILITATOR, at(25))
+    assert types(events) == [
+        "round.closed",
+        "speech.ended",
+        "speech.resumed",
+        "speech.ended",
+        "decision.reached",
+    ]
+    assert room.state.floor.speech is None
+    assert room.state.floor.paused is None
+    assert room.state.floor.floor_ms == {TRUST_A: 20_000}

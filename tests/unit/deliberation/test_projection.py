@@ -127,3 +127,16 @@ def test_relayed_consent_answers_follow_the_publication_policy() -> None:
         assert {"participant", "organisation", "position", "text"} & set(seen) == bob_sees
         assert event_view(room.state, answered, CAROL)["participant"] == CAROL
         assert event_view(room.state, answered, FACILITATOR)["participant"] == CAROL
+
+
+def test_the_view_shows_a_speech_paused_by_a_point_of_order() -> None:
+    room = given_room()
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker())
+    room.later(40)
+    room.do(RaiseHand(SpeechKind.POINT_OF_ORDER), CAROL)
+    room.do(NextSpeaker())
+    floor = view(room.state, None)["floor"]
+    assert floor["speech"]["participant"] == CAROL
+    assert floor["paused"]["participant"] == ALICE
+    assert floor["paused"]["elapsed_ms"] == 40_000
