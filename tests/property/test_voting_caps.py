@@ -24,7 +24,7 @@ def electorates(draw: st.DrawFn) -> list[Voter]:
     return [Voter(f"v{i}", org, weight) for i, (org, weight) in enumerate(people)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(electorates(), caps)
 def test_no_counted_share_exceeds_the_cap_in_force(voters: list[Voter], cap: Fraction) -> None:
     result = weigh(voters, WeightRules(vote_cap=cap))
@@ -35,7 +35,7 @@ def test_no_counted_share_exceeds_the_cap_in_force(voters: list[Voter], cap: Fra
         assert org.share <= (result.cap_applied or 1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(electorates(), caps)
 def test_an_organisation_under_the_cap_keeps_its_weight(voters: list[Voter], cap: Fraction) -> None:
     result = weigh(voters, WeightRules(vote_cap=cap))
@@ -47,7 +47,7 @@ def test_an_organisation_under_the_cap_keeps_its_weight(voters: list[Voter], cap
             assert org.share == result.cap_applied or org.counted_weight == org.raw_weight
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(electorates(), caps)
 def test_the_ranking_within_an_organisation_is_unchanged(
     voters: list[Voter], cap: Fraction
@@ -62,7 +62,7 @@ def test_the_ranking_within_an_organisation_is_unchanged(
                     assert counted[a.id] <= counted[b.id]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     electorates(),
     caps,
@@ -81,7 +81,7 @@ def test_scaling_every_raw_weight_changes_no_share(
     assert before.cap_applied == after.cap_applied
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(electorates(), caps)
 def test_the_cap_is_raised_to_equal_shares_exactly_when_it_cannot_hold(
     voters: list[Voter], cap: Fraction
