@@ -18,7 +18,7 @@ from datetime import datetime
 from deliberation import floor
 from deliberation._guards import facilitator, reason
 from deliberation.commands import CloseRound, OpenRound, SetDeadline
-from deliberation.consent import decision, quorum_met
+from deliberation.consent import decision, outcome, quorum_met
 from deliberation.context import Context
 from deliberation.errors import Reason, Rejected
 from deliberation.events import DeadlineSet, Event, RoundClosed, RoundOpened
@@ -131,11 +131,9 @@ def _decision_events(
     why = ""
     if withdrawn:
         why = "The deadline passed without quorum." if by_deadline else "No quorum."
-    draft = decision(replay(closed, start=state), by, at, why, withdrawn=withdrawn)
-    if draft.outcome not in FINAL_OUTCOMES or state.floor.speech is None:
-        return [draft]
-    ended = floor.end_everything(state, at, SpeechEnding.DECISION_REACHED, by)
-    after = replay([*ended, *closed], start=state)
+    final = withdrawn or outcome(state) in FINAL_OUTCOMES
+    ended = floor.end_everything(state, at, SpeechEnding.DECISION_REACHED, by) if final else []
+    after = replay([*closed, *ended], start=state)
     return [*ended, decision(after, by, at, why, withdrawn=withdrawn)]
 
 
