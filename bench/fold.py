@@ -7,7 +7,8 @@ perspectives, points, dissent, consent), then measures:
 - folding 100,000 events into state (`replay`), and the rate in events per second;
 - deciding one command (and applying its events) on rooms of 1,000, 10,000 and 100,000
   events: a reaction, a raised hand, the next speaker, and closing a consent round with its
-  decision and fairness report. The decision must not grow with history.
+  decision and fairness report, warm (the voters' weighting memoised by an earlier view, as
+  in a live room) and cold. The decision must not grow with history.
 
 Prints a table, then one JSON line.
 
@@ -280,6 +281,13 @@ def decide_costs(events: list[Event], size: int) -> dict[str, float]:
 
         calls = 200 if name == "close_consent" else 2000
         costs[name] = per_call_us(once, calls)
+        if name == "close_consent":
+            # Cold: as if no view had weighed these voters since the last answer.
+            def cold(command: Command = command, ctx: Context = ctx) -> None:
+                weighting._weigh.cache_clear()
+                replay(decide(state, command, ctx), start=state)
+
+            costs["close_consent_cold"] = per_call_us(cold, calls)
     return costs
 
 

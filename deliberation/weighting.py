@@ -7,6 +7,7 @@ weighting and caps as every other vote in Evenfloor (``voting.weigh``).
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from voting import Mode, Voter, WeightRules, weigh
 
@@ -31,7 +32,16 @@ class Weights:
 
 
 def weigh_members(members: Iterable[Member], mode: VoteMode, vote_cap: Fraction | None) -> Weights:
-    """Raw and counted weight per member and per organisation under ``mode`` and ``vote_cap``."""
+    """Raw and counted weight per member and per organisation under ``mode`` and ``vote_cap``.
+
+    Pure, so memoised: every view of a room weighs the same members until someone joins,
+    leaves or answers, and exact weighting is the costliest step of a view.
+    """
+    return _weigh(tuple(members), mode, vote_cap)
+
+
+@lru_cache(maxsize=256)
+def _weigh(members: tuple[Member, ...], mode: VoteMode, vote_cap: Fraction | None) -> Weights:
     voters = [Voter(m.participant, m.organisation, m.vote_weight) for m in members]
     if not voters:
         return Weights()
