@@ -49,6 +49,7 @@ from deliberation import (
     VoteMode,
     decide,
     replay,
+    weighting,
 )
 from deliberation.commands import (
     AddStatement,
