@@ -329,12 +329,13 @@ def main() -> None:
     console.print(table)
 
     decisions = Table(title="decide + apply one command (CPU µs, median)")
-    decisions.add_column("room size")
-    names = sorted({n for c in costs.values() for n in c})
-    for name in names:
-        decisions.add_column(name, justify="right")
-    for label, row in costs.items():
-        decisions.add_row(label, *(f"{row[n]:.0f}" if n in row else "-" for n in names))
+    decisions.add_column("command")
+    for label in costs:
+        decisions.add_column(label.replace("-consent", " in consent"), justify="right")
+    for name in sorted({n for c in costs.values() for n in c}):
+        decisions.add_row(
+            name, *(f"{row[name]:.0f}" if name in row else "-" for row in costs.values())
+        )
     console.print(decisions)
 
     at_10k = {**costs["10000"], **costs["10000-consent"]}
