@@ -38,7 +38,7 @@ class LiveServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> LiveServer:
+    def start(self, timeout: float = 120.0) -> LiveServer:
         env = {
             **os.environ,
             "EVENFLOOR_DATABASE_URL": self.database_url,
