@@ -33,9 +33,24 @@ def _compute(state: Any) -> dict[str, Any] | None:
     return to_json(compute_groups(matrix, moderated_out=hidden))
 
 
-def opinion_map(view: dict[str, Any], state: Any) -> dict[str, Any] | None:
+_cache: dict[str, tuple[int, dict[str, Any] | None]] = {}
+
+
+def _groups(room: str, seq: int, state: Any) -> dict[str, Any] | None:
+    """One computation per room and seq, however many projectors ask."""
+    cached = _cache.get(room)
+    if cached is None or cached[0] != seq:
+        if len(_cache) > 256:
+            _cache.clear()
+        cached = (seq, _compute(state))
+        _cache[room] = cached
+    return cached[1]
+
+
+def opinion_map(view: dict[str, Any], state: Any, seq: int = -1) -> dict[str, Any] | None:
     try:
-        data = view.get("opinion") or _compute(state)
+        room = view["room"]["room"] if view.get("room") else ""
+        data = view.get("opinion") or _groups(room, seq, state)
     except Exception:  # the map is a picture on the wall: never break the page for it
         log.exception("opinion groups could not be computed")
         return None

@@ -77,7 +77,7 @@ async def room_page(
     model = room_model(view, seq, planned=planned)
     opinion = None
     if page == "projector" and model["round"]["current"] == "surface_conflict":
-        opinion = opinion_map(view, state)
+        opinion = opinion_map(view, state, seq)
     return Template(
         PAGES[page],
         context={

@@ -5,6 +5,8 @@ the other browsers within a second, without reloading.
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from typing import Any
 
@@ -17,14 +19,17 @@ from tests.live.server import LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WITHIN_MS = 1000  # the issue: each action shows up in the other contexts within a second
+# On a machine busier than its cores (a shared CI runner), allow proportionally longer.
+LOAD = min(3.0, max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1)))
 
 
 def seen_everywhere(pages: list[Page], locate: Any, started: float) -> float:
     """Wait until ``locate(page)`` is visible on every page; return the slowest delay."""
     for page in pages:
-        expect(locate(page)).to_be_visible(timeout=WITHIN_MS)
+        expect(locate(page)).to_be_visible(timeout=5 * WITHIN_MS)
     elapsed = time.monotonic() - started
-    assert elapsed < WITHIN_MS / 1000 * 1.5, f"took {elapsed:.2f} s"
+    print(f"seen everywhere after {elapsed:.3f} s")
+    assert elapsed < WITHIN_MS / 1000 * LOAD, f"took {elapsed:.2f} s (load factor {LOAD:.1f})"
     return elapsed
 
 
@@ -76,6 +81,7 @@ def test_a_whole_meeting_in_four_browsers(meeting: dict[str, Any]) -> None:
     seen_everywhere(
         everyone, lambda p: p.locator('[data-region="round"] [data-round="surface_conflict"]'), t
     )
+    expect(ben.locator("#announcer")).to_contain_text("Round open: Surface conflict")
     expect(ben.locator(".asks")).to_contain_text("short statements")
 
     # Ben and Cleo raise their hands; everyone sees the queue and each their own place.
@@ -101,13 +107,14 @@ def test_a_whole_meeting_in_four_browsers(meeting: dict[str, Any]) -> None:
     )
     expect(wall.locator(".timer-big")).to_have_text("2:59", timeout=3000)
     expect(ben.get_by_text("You have the floor.")).to_be_visible()
+    expect(cleo.locator("#announcer")).to_contain_text("Now speaking: Ben (Charity Alliance)")
     expect(cleo.locator(".my-place")).to_contain_text("number 1")
 
     # The speaker yields; the floor is free and the share bars moved.
     t = click(ben, "#yield")
     for page in everyone:
-        expect(page.locator("[data-speaker]")).to_have_count(0, timeout=WITHIN_MS)
-    assert time.monotonic() - t < WITHIN_MS / 1000 * 1.5
+        expect(page.locator("[data-speaker]")).to_have_count(0, timeout=5 * WITHIN_MS)
+    assert time.monotonic() - t < WITHIN_MS / 1000 * LOAD
     expect(fay.locator(".share", has_text="Charity Alliance")).to_contain_text(
         "100.0% of the floor"
     )
@@ -176,7 +183,7 @@ def test_a_whole_meeting_in_four_browsers(meeting: dict[str, Any]) -> None:
     t = click(ben, "#answer-consent button[type=submit]")
     seen_everywhere([fay], lambda p: p.locator(".counts", has_text="Consent: 1"), t)
     click(fay, "#close-round")
-    expect(fay.locator("#refusal")).to_contain_text("No quorum yet", timeout=WITHIN_MS)
+    expect(fay.locator("#refusal")).to_contain_text("No quorum yet", timeout=WITHIN_MS * LOAD)
     cleo.locator("label[for=position-concern]").click()
     cleo.locator("#consent-text").fill("Keep the evening service under review.")
     t = click(cleo, "#answer-consent button[type=submit]")
@@ -224,4 +231,21 @@ def test_a_dropped_connection_catches_up_without_reloading(
 
     # And it stays live afterwards.
     api.command(fay, room, "next_speaker")
-    expect(page.locator("[data-speaker]")).to_have_text("Fay (County Council)", timeout=WITHIN_MS)
+    expect(page.locator("[data-speaker]")).to_have_text(
+        "Fay (County Council)", timeout=WITHIN_MS * LOAD
+    )
+
+
+def test_the_last_minute_is_announced(api: Api, server: LiveServer, new_context: Any) -> None:
+    fay = api.sign_up("Fay", "County Council")
+    room = api.create_room(
+        fay, "Short speeches", "Keep it brief.", rules={"speech_limit_ms": 62_000}
+    )
+    context = new_context()
+    sign_in(context, server.url, fay)
+    page = live(context.new_page(), f"/rooms/{room}/projector")
+    api.command(fay, room, "raise_hand", {"kind": "speech"})
+    api.command(fay, room, "next_speaker")
+    expect(page.locator(".timer-big")).to_have_text("1:01", timeout=3000)
+    expect(page.locator("#urgent")).to_have_text("One minute left for the speaker.", timeout=4000)
+    expect(page.locator(".timer-big")).to_have_class(re.compile("last-minute"))

@@ -96,7 +96,7 @@ function start(main) {
         if (frame.seq <= lastSeq) return;
         lastSeq = frame.seq;
         if (frame.at) offset = serverOffset(frame.at);
-        refresh();
+        soon();
         break;
       case "ack":
         settle(frame.id, null);
@@ -163,6 +163,13 @@ function start(main) {
   }
 
   // --- refreshing regions ---------------------------------------------------------------
+
+  // One command often makes two or three events back to back: fetch once for all of them.
+  let soonTimer = null;
+  function soon() {
+    if (soonTimer !== null) return;
+    soonTimer = window.setTimeout(() => { soonTimer = null; refresh(); }, 15);
+  }
 
   async function refresh() {
     if (refreshing) { dirty = true; return; }
