@@ -393,6 +393,18 @@ def _ballot_cast(
         yield "ballot.cast", {"poll": p.get("poll"), "secret": False}, voter
 
 
+def _unknown_override(kind: str) -> Handler:
+    """An event type this module does not know, which set a rule aside: published with
+    its reason only, so that `decision.reached` can cite it."""
+
+    def handler(
+        c: _Context, p: Mapping[str, Any]
+    ) -> Iterable[tuple[str, dict[str, Any], str | None]]:
+        yield kind, {"reason": p.get("reason"), "override": True}, _by(p)
+
+    return handler
+
+
 HANDLERS: dict[str, Handler] = {
     "room.created": _room_created,
     "member.admitted": _member("member.admitted", "role", "vote_weight"),
@@ -505,7 +517,7 @@ def project(
         previous_seq = seq
         handler = HANDLERS.get(kind)
         if handler is None and payload.get("is_override"):
-            handler = _plain(kind, "reason")
+            handler = _unknown_override(kind)
         if handler is None:
             continue
         produced = list(handler(context, payload))

@@ -560,3 +560,42 @@ def test_budgets_are_published_by_organisation_name_never_by_id() -> None:
         (rules_set,) = [d.draft for d in drafts if d.draft.type == "rules.set"]
         assert rules_set.data["rules"].get("organisation_budgets_ms") == expected
         assert TRUST not in json.dumps([d.draft.data for d in drafts])
+
+
+def test_an_unknown_override_is_published_and_cited(
+    meetings: dict[str, tuple[Meeting, int]],
+) -> None:
+    meeting, _ = meetings["names"]
+    rows = [dict(row) for row in meeting.rows]
+    decision = rows.pop()
+    assert decision["type"] == "decision.reached"
+    unknown = {
+        "seq": decision["seq"],
+        "type": "quorum.waived",
+        "payload": {
+            "reason": "Two members stuck in traffic.",
+            "by": FRAN,
+            "is_override": True,
+            "secret_detail": "x",
+        },
+        "actor_id": FRAN,
+        "acting_for": None,
+        "at": decision["at"],
+    }
+    quiet = {**unknown, "type": "presence.marked", "payload": {"participant": ALICE, "by": None}}
+    rows += [
+        unknown,
+        {**quiet, "seq": decision["seq"] + 1},
+        {**decision, "seq": decision["seq"] + 2},
+    ]
+    document = publish(
+        {"id": "room-42", "title": "W"}, "names", rows, ROOM_KEY, SECRET, signed_at=T0
+    ).document
+    (waived,) = [e for e in document["entries"] if e["type"] == "quorum.waived"]
+    assert waived["data"] == {"reason": "Two members stuck in traffic.", "override": True}
+    assert waived["actor"] == {
+        "name": "Françoise Delacroix",
+        "organisation": "Integrated Care Board",
+    }
+    assert "presence.marked" not in types(document)
+    assert waived["seq"] in document["entries"][-1]["data"]["overrides"]
