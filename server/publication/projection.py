@@ -111,6 +111,9 @@ class _Context:
     hidden_later: dict[str, int] = field(default_factory=dict)
     overrides: list[int] = field(default_factory=list)
     pseudonyms: dict[str, str] = field(default_factory=dict)
+    secret_ballots: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
+    floor_ms: dict[str, int] = field(default_factory=dict)
+    speaking_cap: Any = None
     next_seq: int = 2
 
     def person(self, participant_id: str | None) -> Person | None:
@@ -183,8 +186,9 @@ def _fairness(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return result
 
 
-Handler = Callable[[_Context, Mapping[str, Any]], Iterable[tuple[str, dict[str, Any], str | None]]]
-# A handler yields (entry type, data, actor participant id or None) for one event's payload.
+Handler = Callable[[_Context, Mapping[str, Any]], Iterable[tuple[Any, ...]]]
+# A handler yields (entry type, data, actor participant id or None) for one event's payload,
+# and a fourth element when the entry's contributor is not its actor (a secret ballot).
 
 
 def _by(payload: Mapping[str, Any]) -> str | None:
@@ -383,14 +387,144 @@ def _decision_reached(
     yield "decision.reached", data, _by(p)
 
 
-def _ballot_cast(
-    c: _Context, p: Mapping[str, Any]
-) -> Iterable[tuple[str, dict[str, Any], str | None]]:
-    voter = p.get("voter") or p.get("participant")
+def _vote_opened(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    quorum = p.get("quorum") or {}
+    data = {
+        "poll": p.get("poll"),
+        "question": p.get("question"),
+        "method": p.get("method"),
+        "options": list(p.get("options") or ()),
+        "secret": bool(p.get("secret")),
+        "closes_at": None if p.get("closes_at") is None else _time(p["closes_at"]),
+        "vote_mode": p.get("vote_mode"),
+        "vote_cap": _decimal(p.get("vote_cap")),
+        "quorum": {
+            "participants": quorum.get("participants"),
+            "organisations": quorum.get("organisations"),
+        },
+        "threshold": p.get("threshold"),
+        "count_over": p.get("count_over"),
+    }
+    yield "vote.opened", data, _by(p)
+
+
+def _ballot(c: _Context, p: Mapping[str, Any], secret: bool) -> dict[str, Any]:
+    scores = p.get("scores")
+    return {
+        "poll": p.get("poll"),
+        "secret": secret,
+        **c.organisation(p.get("organisation")),
+        "weight": _decimal(p.get("weight")),
+        "delegated_weights": [_decimal(w) for w in p.get("delegated_weights") or ()],
+        "approve": None if p.get("approve") is None else list(p["approve"]),
+        "scores": None
+        if scores is None
+        else [{"option": s["option"], "score": s["score"]} for s in scores],
+        "choice": p.get("choice"),
+        "ranking": None if p.get("ranking") is None else list(p["ranking"]),
+    }
+
+
+def _ballot_cast(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
     if p.get("secret"):
-        yield "ballot.cast", {"poll": p.get("poll"), "secret": True}, None
-    else:
-        yield "ballot.cast", {"poll": p.get("poll"), "secret": False}, voter
+        # Published when the vote closes, the last ballot per voter, in an order that says
+        # nothing about who cast which (next to `vote.participated` it would).
+        c.secret_ballots.setdefault(str(p["poll"]), {})[str(p["ballot_key"])] = p
+        return
+    voter = str(p["participant"])
+    yield "ballot.cast", _recorded_by(c, _ballot(c, p, False), voter, _by(p)), voter
+
+
+def _vote_participated(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    yield "vote.participated", {"poll": p.get("poll")}, p["participant"]
+
+
+def _vote_delegated(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    data = {"poll": p.get("poll"), "delegate": c.person(p["delegate"])}
+    yield "vote.delegated", _recorded_by(c, data, p["participant"], _by(p)), p["participant"]
+
+
+def _vote_closed(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    poll = str(p["poll"])
+    ballots = c.secret_ballots.pop(poll, {})
+
+    def shuffled(key: str) -> str:
+        return hmac.new(
+            c.pseudonym_key, b"evenfloor-ballot/1\n" + key.encode(), "sha256"
+        ).hexdigest()
+
+    for key in sorted(ballots, key=shuffled):
+        # The voter is known to the server only by the ballot key: it maps the receipt.
+        yield "ballot.cast", _ballot(c, ballots[key], True), None, f"ballot:{key}"
+    result = p.get("result") or {}
+    published = {
+        "method": result.get("method"),
+        "quorum_met": result.get("quorum_met"),
+        "participants": result.get("participants"),
+        "cap_applied": _decimal(result.get("cap_applied")),
+        "cap_raised_to_equal_shares": result.get("cap_raised_to_equal_shares"),
+        "organisations": {
+            str(row["name"]): {
+                "voters": row.get("voters"),
+                "raw_weight": _decimal(row.get("raw_weight")),
+                "counted_weight": _decimal(row.get("counted_weight")),
+                "share": _decimal(row.get("share")),
+            }
+            for row in result.get("organisations") or ()
+        },
+        "totals": [
+            {
+                "option": t.get("option"),
+                "weight": _decimal(t.get("weight")),
+                "count": t.get("count"),
+            }
+            for t in result.get("totals") or ()
+        ],
+        "winner": result.get("winner"),
+        "outcome": result.get("outcome"),
+        "threshold": _decimal(result.get("threshold")),
+        "count_over": result.get("count_over"),
+        "ranking": list(result.get("ranking") or ()),
+    }
+    if c.policy == "names":  # the explanation names organisations and people
+        published["explanation"] = list(result.get("explanation") or ())
+    yield (
+        "vote.closed",
+        {"poll": poll, "by_deadline": p.get("by_deadline"), "result": published},
+        _by(p),
+    )
+    if result.get("method") == "majority":
+        yield "decision.reached", _vote_decision(c, poll, result), _by(p)
+
+
+def _vote_decision(c: _Context, poll: str, result: Mapping[str, Any]) -> dict[str, Any]:
+    """A majority vote decides: `passed` when the motion carried, else `failed` (also
+    without quorum). Floor time comes from the published `speech.ended` entries (points
+    of order apart, as in the core's fairness report); vote weight from the tally."""
+    total = sum(c.floor_ms.values())
+    weights = {row["organisation"]: row for row in result.get("organisations") or ()}
+    fairness: dict[str, dict[str, Any]] = {}
+    for organisation in sorted(set(c.floor_ms) | set(weights), key=str):
+        row = weights.get(organisation, {})
+        name = str(row.get("name") or c.organisations.get(organisation) or "")
+        spoken = c.floor_ms.get(organisation, 0)
+        fairness[name] = {
+            "speaking_ms": spoken,
+            "speaking_share": decimal_string(Fraction(spoken, total) if total else Fraction(0)),
+            "vote_weight_raw": decimal_string(_fraction(row.get("raw_weight", 0))),
+            "vote_weight_counted": decimal_string(_fraction(row.get("counted_weight", 0))),
+        }
+    return {
+        "outcome": "passed" if result.get("outcome") == "carried" else "failed",
+        "rules": {
+            "speaking_cap": _decimal(c.speaking_cap),
+            "vote_cap": _decimal(result.get("cap_applied")),
+        },
+        "fairness": fairness,
+        "overrides": list(c.overrides),
+        "poll": poll,
+        "quorum_met": result.get("quorum_met"),
+    }
 
 
 def _unknown_override(kind: str) -> Handler:
@@ -441,7 +575,14 @@ HANDLERS: dict[str, Handler] = {
     "objection.settled": _objection_settled,
     "proposal.amended": _proposal_amended,
     "decision.reached": _decision_reached,
+    "vote.opened": _vote_opened,
+    "vote.participated": _vote_participated,
     "ballot.cast": _ballot_cast,
+    "vote.delegated": _vote_delegated,
+    "vote.closed": _vote_closed,
+    "member.presence_marked": _member("member.presence_marked", "present"),
+    "speech.paused": _speech("speech.paused", "elapsed_ms"),
+    "speech.resumed": _speech("speech.resumed", "kind", "limit_ms", "elapsed_ms"),
 }
 """Event type -> handler. Types not listed (reminders, hands, speech starts) are left out."""
 
@@ -461,6 +602,17 @@ def _learn(
                 "name": payload.get("display_name"),
                 "organisation": name,
             }
+
+
+def _track(context: _Context, kind: str, payload: Mapping[str, Any]) -> None:
+    """Keep the running figures a vote's decision reports: floor time and the speaking cap."""
+    if kind == "speech.ended" and payload.get("kind") != "point_of_order":
+        organisation = str(payload.get("organisation"))
+        context.floor_ms[organisation] = context.floor_ms.get(organisation, 0) + int(
+            payload.get("duration_ms") or 0
+        )
+    elif kind in ("room.created", "rules.changed"):
+        context.speaking_cap = (payload.get("rules") or {}).get("speaking_cap")
 
 
 def _prepare(
@@ -515,6 +667,7 @@ def project(
         if previous_seq is not None and seq == previous_seq:
             raise ProjectionError(f"event {seq} appears twice")
         previous_seq = seq
+        _track(context, kind, payload)
         handler = HANDLERS.get(kind)
         if handler is None and payload.get("is_override"):
             handler = _unknown_override(kind)
@@ -524,12 +677,10 @@ def project(
         if seq <= after_seq:
             continue  # already published; it only taught us context
         at = _time(row["at"] if row.get("at") is not None else payload["at"])
-        for entry_type, data, actor in produced:
+        for entry_type, data, actor, *given in produced:
             if data.get("override") is True:
                 context.overrides.append(context.next_seq)
-            contributor = actor if entry_type in CONTRIBUTIONS else None
-            if entry_type == "ballot.cast":  # a secret ballot has no actor, but a voter
-                contributor = payload.get("voter") or payload.get("participant")
+            contributor = given[0] if given else actor if entry_type in CONTRIBUTIONS else None
             draft = Draft(at=at, type=entry_type, data=data, actor=context.person(actor))
             projected.append(Projected(event_seq=seq, draft=draft, contributor=contributor))
             context.next_seq += 1
