@@ -19,6 +19,7 @@ from deliberation.ids import (
     RoomId,
     StatementId,
 )
+from deliberation.polls import is_secret
 from deliberation.projection import event_view, to_json, view
 from deliberation.records import FairnessReport, OrganisationFairness, OverrideRecord
 from deliberation.rules import (
@@ -94,6 +95,7 @@ __all__ = [
     "evolve",
     "fairness",
     "is_override",
+    "is_secret",
     "next_deadline",
     "replay",
     "to_json",

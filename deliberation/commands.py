@@ -22,6 +22,7 @@ from deliberation.ids import (
     RoomId,
     StatementId,
 )
+from deliberation.polls import CastBallot, CloseVote, DelegateVote, OpenVote
 from deliberation.records import Allocation
 from deliberation.rules import RoomRules, RoundDeadline
 from deliberation.vocabulary import (
@@ -185,8 +186,9 @@ class Tick:
     Who may: the system only (``ctx.actor`` is ``None``). Rejected: ``forbidden``.
     Emits, in order and each at most once: ``speech.ended`` (``time_limit`` or
     ``budget_exhausted``) or ``speech.overran`` (rooms that flag instead of ending);
-    ``reminder.due``; at a round's deadline what ``close_round`` emits. Nothing when nothing
-    is due, so a stale or duplicated timer is harmless.
+    ``reminder.due``; at a round's deadline what ``close_round`` emits; ``vote.closed`` for
+    each vote whose ``closes_at`` has passed. Nothing when nothing is due, so a stale or
+    duplicated timer is harmless.
     """
 
 
@@ -516,6 +518,10 @@ Command: TypeAlias = (
     | SettleObjection
     | AmendProposal
     | WithdrawProposal
+    | OpenVote
+    | CastBallot
+    | DelegateVote
+    | CloseVote
 )
 
 COMMANDS: dict[str, type[Command]] = {
@@ -550,4 +556,8 @@ COMMANDS: dict[str, type[Command]] = {
     "settle_objection": SettleObjection,
     "amend_proposal": AmendProposal,
     "withdraw_proposal": WithdrawProposal,
+    "open_vote": OpenVote,
+    "cast_ballot": CastBallot,
+    "delegate_vote": DelegateVote,
+    "close_vote": CloseVote,
 }

@@ -13,6 +13,7 @@ from deliberation import (
     floor,
     membership,
     perspectives,
+    polls,
     proposal,
     rounds,
     surface,
@@ -89,9 +90,12 @@ _DECIDERS: Mapping[type[Any], Callable[[RoomState, Any, Context], list[Event]]] 
     SettleObjection: consent.settle_objection,
     AmendProposal: proposal.amend_proposal,
     WithdrawProposal: proposal.withdraw_proposal,
+    **polls.DECIDERS,
 }
 
-_AFTER_DECISION = frozenset({AdmitMember, ChangeRole, MarkPresence, RemoveMember, Tick})
+_AFTER_DECISION = frozenset(
+    {AdmitMember, ChangeRole, MarkPresence, RemoveMember, Tick, polls.CloseVote}
+)
 
 
 def decide(state: RoomState, command: Command, ctx: Context) -> list[Event]:

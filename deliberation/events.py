@@ -20,6 +20,13 @@ from deliberation.ids import (
     RoomId,
     StatementId,
 )
+from deliberation.polls import (
+    BallotCast,
+    VoteClosed,
+    VoteDelegated,
+    VoteOpened,
+    VoteParticipated,
+)
 from deliberation.records import (
     Allocation,
     AnswerRecord,
@@ -449,6 +456,11 @@ Event: TypeAlias = (
     | ObjectionSettled
     | ProposalAmended
     | DecisionReached
+    | VoteOpened
+    | VoteParticipated
+    | BallotCast
+    | VoteDelegated
+    | VoteClosed
 )
 
 EVENTS: dict[str, type[Event]] = {
@@ -486,6 +498,11 @@ EVENTS: dict[str, type[Event]] = {
     "objection.settled": ObjectionSettled,
     "proposal.amended": ProposalAmended,
     "decision.reached": DecisionReached,
+    "vote.opened": VoteOpened,
+    "vote.participated": VoteParticipated,
+    "ballot.cast": BallotCast,
+    "vote.delegated": VoteDelegated,
+    "vote.closed": VoteClosed,
 }
 
 _TYPES: dict[type[Event], str] = {cls: name for name, cls in EVENTS.items()}

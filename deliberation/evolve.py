@@ -9,6 +9,7 @@ from dataclasses import fields
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from deliberation import polls
 from deliberation.events import (
     CapLifted,
     CapRestored,
@@ -487,6 +488,7 @@ _EVOLVERS: Mapping[type[Any], Callable[[RoomState, Any], RoomState]] = {
     ObjectionSettled: _objection_settled,
     ProposalAmended: _proposal_amended,
     DecisionReached: _decision_reached,
+    **polls.EVOLVERS,
 }
 
 

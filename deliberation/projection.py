@@ -16,7 +16,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from deliberation import balancing
+from deliberation import balancing, polls
 from deliberation._guards import is_facilitator
 from deliberation.events import (
     ConsentAnswered,
@@ -318,6 +318,7 @@ def view(state: RoomState, viewer: ParticipantId | None) -> dict[str, JSON]:
         "outcome": latest.outcome.value if latest else None,
         "fairness": to_json(fairness(state)),
         "next_deadline": to_json(deadline),
+        "votes": polls.view_votes(state, viewer),
     }
 
 
@@ -347,6 +348,8 @@ def event_view(state: RoomState, event: Event, viewer: ParticipantId | None) -> 
     person themself and facilitators.
     """
     payload: dict[str, JSON] = to_json(event)
+    if isinstance(event, polls.BallotCast):  # before the moderator's view: ballots stay sealed
+        return polls.ballot_event_view(event, payload, viewer)
     moderator = viewer is not None and is_facilitator(state, viewer)
     own = viewer is not None and viewer == getattr(event, "participant", None)
     if moderator or own:

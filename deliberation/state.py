@@ -17,6 +17,7 @@ from deliberation.ids import (
     RoomId,
     StatementId,
 )
+from deliberation.polls import Poll, PollId
 from deliberation.records import (
     Allocation,
     AnswerRecord,
@@ -201,6 +202,7 @@ class RoomState:
     consent: ConsentState = ConsentState()
     decisions: tuple[DecisionSummary, ...] = ()
     overrides: tuple[OverrideRecord, ...] = ()
+    polls: Mapping[PollId, Poll] = field(default_factory=dict)  # votes in the room
 
     @property
     def decided(self) -> bool:

@@ -9,7 +9,7 @@ always makes progress.
 
 from datetime import datetime, timedelta
 
-from deliberation import floor, rounds
+from deliberation import floor, polls, rounds
 from deliberation.commands import Tick
 from deliberation.context import Context
 from deliberation.errors import Reason, Rejected
@@ -46,7 +46,8 @@ def _round_due(state: RoomState) -> datetime | None:
 
 def next_deadline(state: RoomState) -> datetime | None:
     """The earliest moment at which ``tick`` has something to do (``None``: nothing pending)."""
-    moments = [m for m in (_speech_due(state), _reminder_due(state), _round_due(state)) if m]
+    candidates = (_speech_due(state), _reminder_due(state), _round_due(state))
+    moments = [m for m in (*candidates, polls.next_due(state)) if m]
     return min(moments) if moments else None
 
 
@@ -111,4 +112,5 @@ def tick(state: RoomState, command: Tick, ctx: Context) -> list[Event]:
         lambda s: _speech_step(s, at),
         lambda s: _reminder_step(s, at),
         lambda s: _round_step(s, at),
+        lambda s: polls.close_due(s, at),
     )
