@@ -23,7 +23,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 SAME_CLUSTERING_THRESHOLD = 0.01  # Polis's `same-clustering?`: every centre moved less than this
-RESTART_GAIN = 0.99  # a fresh start replaces the warm one when its inertia is 1% lower
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +122,9 @@ def clean_start(
     index = np.where(labels >= 0, np.searchsorted(ids, labels), -1).astype(np.int64)
     centres, _ = _weighted_centres(points, index, len(ids), weights)
     sizes = np.bincount(index[index >= 0], minlength=len(ids))
-    _, first, inverse = np.unique(_as_complex(centres), return_index=True, return_inverse=True)
-    if len(first) < len(ids):
+    as_complex = _as_complex(centres)
+    if np.unique(as_complex).size < len(ids):
+        _, first, inverse = np.unique(as_complex, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
         keep_id = {}
         for group in range(len(first)):
@@ -133,14 +133,13 @@ def clean_start(
         remap = {int(ids[i]): keep_id[int(inverse[i])] for i in range(len(ids))}
         labels = np.array([remap[int(x)] if x >= 0 else -1 for x in labels], dtype=np.int64)
         ids = np.unique(labels[labels >= 0])
+        index = np.where(labels >= 0, np.searchsorted(ids, labels), -1).astype(np.int64)
+        centres, _ = _weighted_centres(points, index, len(ids), weights)
+    if len(ids) >= k:
+        return Clustering(ids, centres, keys, labels)
     possible = min(k, distinct_count(points))
     next_id = int(max(int(ids.max()), int(last.ids.max()) if last.size else 0)) + 1
     while True:
-        index = np.where(labels >= 0, np.searchsorted(ids, labels), -1).astype(np.int64)
-        centres, total = _weighted_centres(points, index, len(ids), weights)
-        alive = total > 0
-        if not alive.all():
-            ids, centres = ids[alive], centres[alive]
         if possible <= len(ids):
             break
         _, dist = _nearest(points, centres)
@@ -151,6 +150,11 @@ def clean_start(
         labels[far] = next_id
         ids = np.append(ids, next_id)
         next_id += 1
+        index = np.where(labels >= 0, np.searchsorted(ids, labels), -1).astype(np.int64)
+        centres, total = _weighted_centres(points, index, len(ids), weights)
+        alive = total > 0
+        if not alive.all():
+            ids, centres = ids[alive], centres[alive]
     return Clustering(ids, centres, keys, labels)
 
 
@@ -214,21 +218,6 @@ def inertia(points: FloatArray, weights: FloatArray, clustering: Clustering) -> 
     return float((weights * (diff * diff).sum(axis=1)).sum())
 
 
-def farthest_first(points: FloatArray, keys: IntArray, weights: FloatArray, k: int) -> Clustering:
-    """A deterministic spread-out start: the heaviest point, then repeatedly the point with the
-    largest weighted distance to the centres chosen so far (k-means++ without the dice)."""
-    chosen = [int(np.argmax(weights))]
-    d2 = ((points - points[chosen[0]]) ** 2).sum(axis=1)
-    for _ in range(1, min(k, distinct_count(points))):
-        nxt = int(np.argmax(weights * d2))
-        if d2[nxt] <= 0:
-            break
-        chosen.append(nxt)
-        d2 = np.minimum(d2, ((points - points[nxt]) ** 2).sum(axis=1))
-    ids = np.arange(len(chosen), dtype=np.int64)
-    return Clustering(ids, points[chosen].copy(), keys, np.full(keys.shape, -1, dtype=np.int64))
-
-
 def _matched_ids(fresh: Clustering, warm: Clustering) -> Clustering:
     """Give the fresh clusters the warm clusters' ids where their members overlap most."""
     fresh_index = np.searchsorted(fresh.ids, fresh.labels)
@@ -251,28 +240,47 @@ def _matched_ids(fresh: Clustering, warm: Clustering) -> Clustering:
     return Clustering(new_ids[order], fresh.centers[order], fresh.keys, new_ids[fresh_index])
 
 
-def kmeans_restarted(
+def plus_plus(
+    points: FloatArray, keys: IntArray, weights: FloatArray, k: int, rng: np.random.Generator
+) -> Clustering:
+    """Weighted k-means++ seeding from the given generator."""
+    chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
+    d2 = ((points - points[chosen[0]]) ** 2).sum(axis=1)
+    for _ in range(1, min(k, distinct_count(points))):
+        mass = weights * d2
+        if mass.sum() <= 0:
+            break
+        nxt = int(rng.choice(len(points), p=mass / mass.sum()))
+        chosen.append(nxt)
+        d2 = np.minimum(d2, ((points - points[nxt]) ** 2).sum(axis=1))
+    ids = np.arange(len(chosen), dtype=np.int64)
+    return Clustering(ids, points[chosen].copy(), keys, np.full(keys.shape, -1, dtype=np.int64))
+
+
+def polish(
     points: FloatArray,
-    keys: IntArray,
+    weights: FloatArray,
+    warm: Clustering,
     k: int,
     *,
-    weights: FloatArray,
-    last: Clustering | None,
-    max_iters: int,
+    rng: np.random.Generator,
+    n_init: int,
+    max_iters: int = 100,
 ) -> Clustering:
-    """Polis's warm-started kmeans, unless a fresh farthest-first start ends with a clearly
-    lower inertia (then the fresh clusters, with the warm ids where members overlap).
+    """The best of `warm` and `n_init` seeded k-means++ runs (lowest weighted inertia).
 
-    Warm starts keep groups stable but can stay stuck in the local optimum of an early, small
-    conversation; the fresh start lets the groups follow the data once it clearly disagrees.
+    A fresh clustering replaces the warm one only when strictly better, and then takes the warm
+    clusters' ids where their members overlap most, so that labels survive.
     """
-    warm = kmeans(points, keys, k, weights=weights, last=last, max_iters=max_iters)
-    fresh = _lloyd(points, weights, farthest_first(points, keys, weights, k), max_iters)
-    if fresh.size != warm.size:
-        return warm
-    if inertia(points, weights, fresh) < RESTART_GAIN * inertia(points, weights, warm):
-        return _matched_ids(fresh, warm)
-    return warm
+    best, best_inertia = warm, inertia(points, weights, warm)
+    for _ in range(n_init):
+        fresh = _lloyd(points, weights, plus_plus(points, warm.keys, weights, k, rng), max_iters)
+        if fresh.size != warm.size:
+            continue
+        value = inertia(points, weights, fresh)
+        if value < best_inertia * (1 - 1e-9):
+            best, best_inertia = fresh, value
+    return best if best is warm else _matched_ids(best, warm)
 
 
 def silhouette(distances: FloatArray, labels: IntArray) -> float:

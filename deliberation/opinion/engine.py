@@ -33,7 +33,7 @@ from deliberation.opinion.clustering import (
     FloatArray,
     IntArray,
     kmeans,
-    kmeans_restarted,
+    polish,
     silhouette,
 )
 from deliberation.opinion.pca import (
@@ -63,9 +63,9 @@ class EngineSettings:
     group_k_buffer: int = 4
     pca_iters: int = 100
     seed: int = 0
-    # Evenfloor's one change to the method: each group clustering is also run from a fresh,
-    # spread-out start, and kept when clearly better (see clustering.kmeans_restarted).
-    restarts: bool = True
+    # Evenfloor's one change to the method: on recompute() (not step()), each group clustering
+    # is also run from this many seeded k-means++ starts and the lowest inertia wins.
+    polish_inits: int = 10
 
 
 @dataclass(slots=True)
@@ -123,6 +123,7 @@ class OpinionEngine:
     _last: OpinionGroups | None = None
     _projection: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
     _silhouettes: dict[int, float] = field(default_factory=dict)
+    _group_of_row: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.settings.seed)
@@ -214,26 +215,32 @@ class OpinionEngine:
         """Participants × statements (in order of first vote), NaN where nobody voted."""
         return self._votes[: len(self._participants), : len(self._statements)].copy()
 
-    def step(self) -> None:
+    def step(self, *, polished: bool = False) -> None:
         """Run one Polis update on everything received so far, without assembling a result.
 
-        A no-op if nothing changed since the last update. `recompute()` is `step()` followed by
-        the statement statistics; a replay calls `step()` for every window but the last.
+        A no-op if nothing changed since the last update. `recompute()` is a polished `step()`
+        followed by the labels and the statement figures; a replay calls `step()` for every
+        window but the last.
         """
         if not self._dirty:
             return
-        update = self._update()
+        update = self._update(polished)
         self._dirty = False
         self._updates += 1
-        self._row_labels = stable_labels(self._row_labels, self._group_of_rows(update))
+        self._group_of_row = self._group_of_rows(update)
         self._silhouettes = dict(update.silhouettes)
         self._projection = update.projection
         self._last = None
 
     def recompute(self) -> OpinionGroups:
-        """Run one Polis update (if anything changed) and return the groups with their figures."""
-        self.step()
+        """Run one Polis update (if anything changed) and return the groups with their figures.
+
+        Group labels are matched to the ones this method returned last time, so that a group
+        keeps its number while its membership barely changes.
+        """
+        self.step(polished=True)
         if self._last is None:
+            self._row_labels = stable_labels(self._row_labels, self._group_of_row)
             self._last = build_groups(
                 participants=tuple(self._participants),
                 statements=tuple(self._statements),
@@ -276,7 +283,7 @@ class OpinionEngine:
         self._in_conv[:n] = in_conv
         return in_conv
 
-    def _update(self) -> Update:
+    def _update(self, polished: bool) -> Update:
         s = self.settings
         raw = self._votes[: len(self._participants), : len(self._statements)]  # a view
         data = deviations(raw, self._zeroed_columns())
@@ -297,8 +304,7 @@ class OpinionEngine:
         silhouettes: dict[int, float] = {}
         current: dict[int, Clustering] = {}
         for k in range(2, max_k_for(base.size, s.max_k) + 1):
-            grouping = kmeans_restarted if s.restarts else kmeans
-            clustering = grouping(
+            clustering = kmeans(
                 centres,
                 base.ids,
                 k,
@@ -306,6 +312,10 @@ class OpinionEngine:
                 last=self._group_clusterings.get(k),
                 max_iters=s.group_iters,
             )
+            if polished and s.polish_inits > 0:
+                clustering = polish(
+                    centres, weights, clustering, k, rng=self._rng, n_init=s.polish_inits
+                )
             current[k] = clustering
             silhouettes[k] = silhouette(distances, clustering.labels)
         if not silhouettes:

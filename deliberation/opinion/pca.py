@@ -72,7 +72,7 @@ def deviations(votes: FloatArray, zeroed: npt.NDArray[np.int64]) -> Deviations:
 
 def _power_iteration(scatter: FloatArray, start: FloatArray, iters: int) -> FloatArray:
     """Leading eigenvector of a symmetric matrix, from `start`; Polis stops when the eigenvalue
-    estimate stops changing (here: to 1e-12 relative) or after `iters` iterations."""
+    estimate stops changing (here: to 1e-10 relative) or after `iters` iterations."""
     vector = start
     last = 0.0
     for _ in range(iters + 1):
@@ -81,7 +81,7 @@ def _power_iteration(scatter: FloatArray, start: FloatArray, iters: int) -> Floa
         if eigval == 0.0:
             return np.zeros_like(vector)
         vector = product / eigval
-        if abs(eigval - last) <= 1e-12 * eigval:
+        if abs(eigval - last) <= 1e-10 * eigval:
             break
         last = eigval
     return vector

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from deliberation.opinion.engine import EngineSettings, OpinionEngine
 from deliberation.opinion.result import EMPTY, OpinionGroups
 
-DEFAULT_WINDOW_MS = 5_000  # about how often Polis's math worker picked up new votes
+DEFAULT_WINDOW_MS = 60_000  # one recomputation per minute of activity (see docs/opinion-groups.md)
 
 
 @dataclass(frozen=True, slots=True)

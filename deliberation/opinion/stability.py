@@ -35,10 +35,11 @@ def stable_labels(previous: IntArray, current: IntArray) -> IntArray:
     cur_index = np.searchsorted(groups, current[:n_prev])
     both = (prev >= 0) & (prev < k) & (current[:n_prev] >= 0)
     np.add.at(overlap, (cur_index[both], prev[both]), 1)
+    table = overlap.tolist()
     best: tuple[int, ...] = tuple(range(k))
     best_score = -1
     for perm in permutations(range(k)):
-        score = int(overlap[np.arange(k), list(perm)].sum())
+        score = sum(row[label] for row, label in zip(table, perm, strict=True))
         if score > best_score:
             best, best_score = perm, score
     index = np.searchsorted(groups, current)
