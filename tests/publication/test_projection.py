@@ -599,3 +599,88 @@ def test_an_unknown_override_is_published_and_cited(
     }
     assert "presence.marked" not in types(document)
     assert waived["seq"] in document["entries"][-1]["data"]["overrides"]
+
+
+def vote_meeting(policy: PublicationPolicy) -> Meeting:
+    from deliberation.polls import (
+        CastBallot,
+        CloseVote,
+        DelegateVote,
+        OpenVote,
+        PollId,
+        VoteMethod,
+    )
+
+    m = Meeting(policy, RoomRules(speaking_cap=Fraction(1, 2)))
+    m.do(RaiseHand(), ALICE)
+    m.do(NextSpeaker())
+    m.do(EndSpeech())
+    m.do(OpenVote(PollId("motion"), "Pool the funds?", VoteMethod.MAJORITY))
+    m.do(DelegateVote(PollId("motion"), AMIR), ALICE)
+    for who, choice in ((AMIR, "yes"), (BOB, "no"), (CAROL, "yes"), (FRAN, "yes")):
+        m.do(CastBallot(PollId("motion"), choice=choice), who)
+    m.do(CloseVote(PollId("motion")))
+    m.do(
+        OpenVote(PollId("secret"), "Who chairs?", VoteMethod.APPROVAL, ("Ann", "Ben"), secret=True)
+    )
+    for index, (who, approve) in enumerate(
+        ((ALICE, ("Ann",)), (BOB, ("Ben",)), (CAROL, ("Ann", "Ben")), (ALICE, ("Ben",)))
+    ):
+        m.do(CastBallot(PollId("secret"), approve=approve, ballot_key=f"key-{who}"), who)
+        assert index < 4
+    m.do(CloseVote(PollId("secret")))
+    return m
+
+
+@pytest.mark.parametrize("policy", [p.value for p in PublicationPolicy])
+def test_votes_are_published_and_secret_ballots_cannot_be_linked_to_voters(policy: str) -> None:
+    meeting = vote_meeting(PublicationPolicy(policy))
+    publication = publish(
+        {"id": "room-42", "title": "W"}, policy, meeting.rows, ROOM_KEY, SECRET, signed_at=T0
+    )  # type: ignore[arg-type]
+    document = publication.document
+    case = Case(
+        dumps(document), receipts=[dumps(r) for rs in publication.receipts.values() for r in rs]
+    )
+    python = verify_py(case)
+    (javascript,) = verify_js([case])
+    assert comparable(python) == comparable(javascript)
+    assert python["ok"], python["line"]
+    entries = document["entries"]
+    named = [e for e in entries if e["type"] == "ballot.cast" and e["data"]["poll"] == "motion"]
+    assert [e["data"]["choice"] for e in named] == ["yes", "no", "yes", "yes"]
+    assert all(e["actor"] is not None for e in named)
+    assert named[0]["data"]["weight"] == "1"
+    assert named[0]["data"]["delegated_weights"] == ["1"]  # Alice delegated to Amir
+    (decision,) = [e for e in entries if e["type"] == "decision.reached"]
+    assert decision["data"]["outcome"] == "passed"
+    assert decision["data"]["rules"]["speaking_cap"] == "0.5"
+    assert set(decision["data"]["fairness"]) == set(ORGANISATIONS.values())
+    trust = decision["data"]["fairness"]["Riverside Hospital Trust"]
+    assert trust["speaking_share"] == "1"  # Alice spoke, nobody else did
+    # The secret vote: participation is public, ballots come only at the close, without a
+    # voter, one per voter (Alice's second ballot replaced her first), in no cast order.
+    kinds = [e["type"] for e in entries if e["data"].get("poll") == "secret"]
+    assert kinds == [
+        "vote.opened",
+        "vote.participated",
+        "vote.participated",
+        "vote.participated",
+        "ballot.cast",
+        "ballot.cast",
+        "ballot.cast",
+        "vote.closed",
+    ]
+    secret = [e for e in entries if e["type"] == "ballot.cast" and e["data"]["poll"] == "secret"]
+    assert all(e["actor"] is None for e in secret)
+    assert sorted(tuple(e["data"]["approve"]) for e in secret) == [
+        ("Ann", "Ben"),
+        ("Ben",),
+        ("Ben",),
+    ]
+    assert {e["at"] for e in secret} == {entries[-1]["at"]}
+    assert "key-u-" not in dumps(document)
+    receipts = publication.receipts
+    secret_receipts = {k: v for k, v in receipts.items() if k.startswith("ballot:")}
+    assert set(secret_receipts) == {f"ballot:key-{who}" for who in (ALICE, BOB, CAROL)}
+    assert {r["seq"] for rs in secret_receipts.values() for r in rs} == {e["seq"] for e in secret}
