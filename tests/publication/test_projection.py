@@ -684,3 +684,24 @@ def test_votes_are_published_and_secret_ballots_cannot_be_linked_to_voters(polic
     secret_receipts = {k: v for k, v in receipts.items() if k.startswith("ballot:")}
     assert set(secret_receipts) == {f"ballot:key-{who}" for who in (ALICE, BOB, CAROL)}
     assert {r["seq"] for rs in secret_receipts.values() for r in rs} == {e["seq"] for e in secret}
+
+
+def test_publishing_during_a_secret_vote_keeps_its_ballots_for_the_close() -> None:
+    meeting = vote_meeting(PublicationPolicy.ANONYMOUS)
+    room = {"id": "room-42", "title": "W"}
+    final = publish(room, "anonymous", meeting.rows, ROOM_KEY, SECRET, signed_at=T0).document
+    for split in range(1, len(meeting.rows)):
+        first = publish(room, "anonymous", meeting.rows[:split], ROOM_KEY, SECRET, signed_at=T0)
+        stored = json.loads(dumps(first.document))
+        second = publish(
+            room,
+            "anonymous",
+            meeting.rows,
+            ROOM_KEY,
+            SECRET,
+            signed_at=T0,
+            previous=stored,
+            through_event_seq=first.through_event_seq,
+        )
+        assert verify_log(second.document, previous=stored).ok, split
+        assert second.document["entries"] == final["entries"], split
