@@ -24,8 +24,9 @@ and organisation ids never appear.
 Left out: reminders, raised and lowered hands and speech starts (the fairness report and
 `speech.ended` carry what they would), the text of a statement hidden by moderation before
 its entry is published (pending statements enter the log only when accepted), the voters
-of secret ballots, and unknown event types (unless they override a rule: every override is
-published, since `decision.reached` cites it by `seq`).
+of secret ballots (their ballots are published when the vote closes, in an order and at a
+time that say nothing about who cast them), and unknown event types (unless they override a
+rule: every override is published, since `decision.reached` cites it by `seq`).
 
 Entries are final once published. `publish` therefore projects only the events after the
 last publication (`through_event_seq`) and appends them to the published log; it looks at
