@@ -138,7 +138,11 @@ async def create_room_form(request: Request[Any, Any, Any]) -> Any:
     except (ValueError, ValidationError, ValidationException, deliberation.Rejected) as error:
         return Template(
             "rooms/new.html",
-            context={"user": user, "form": {**DEFAULTS(now), **form}, "errors": _problems(error)},
+            context={
+                "user": user,
+                "form": {**DEFAULTS(now), "is_public": "", "premoderate_statements": "", **form},
+                "errors": _problems(error),
+            },
             status_code=422,
         )
     links = [
