@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -81,13 +82,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         async with sessions() as session:
             return await events_since(session, room_id, after)
 
-    hub = RoomHub(read_events)
+    async def current_state(room_id: Any, fresh: bool) -> Any:
+        return (await rooms.state(room_id))[1] if fresh else await rooms.current(room_id)
+
+    hub = RoomHub(read_events, current_state)
 
     async def publish(room_id: Any, stored: list[StoredEvent]) -> None:
         await hub.advance(room_id, stored[-1].seq, stored)
         await announce(channels, notification(room_id, stored[-1].seq))
 
-    rooms = RoomService(sessions, publish)
+    ballot_secret = hmac.new(settings.secret_key.encode(), b"evenfloor-ballot-keys", "sha256")
+    rooms = RoomService(sessions, publish, ballot_secret=ballot_secret.digest())
     opinion = OpinionService(rooms.state, hub.broadcast)
     hub.observers.append(opinion.on_events)
 

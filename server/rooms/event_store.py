@@ -80,7 +80,11 @@ async def append(
     at: datetime,
     idempotency_key: str | None,
 ) -> list[StoredEvent]:
-    """Append core events after ``expected_seq``; raise ``Conflict`` if the head moved."""
+    """Append core events after ``expected_seq``; raise ``Conflict`` if the head moved.
+
+    An event that declares itself secret (``deliberation.is_secret``: a secret ballot) is
+    stored without actor, proxy or idempotency key, so its row does not say who cast it.
+    """
     if not events:
         return []
     new_head = expected_seq + len(events)
@@ -89,13 +93,16 @@ async def append(
     for offset, event in enumerate(events, start=1):
         event_type, payload = dump_event(event)
         seq = expected_seq + offset
+        secret = deliberation.is_secret(event)
+        actor = None if secret else actor_id
+        proxy = None if secret else acting_for
         digest = event_hash(
             room_id=str(room.id),
             seq=seq,
             type=event_type,
             payload=payload,
-            actor_id=actor_id,
-            acting_for=acting_for,
+            actor_id=actor,
+            acting_for=proxy,
             occurred_at=at,
             prev_hash=prev,
         )
@@ -105,10 +112,10 @@ async def append(
                 seq=seq,
                 type=event_type,
                 payload=payload,
-                actor_id=actor_id,
-                acting_for=acting_for,
+                actor_id=actor,
+                acting_for=proxy,
                 occurred_at=at,
-                idempotency_key=idempotency_key,
+                idempotency_key=None if secret else idempotency_key,
                 prev_hash=prev,
                 hash=digest,
             )
@@ -210,6 +217,11 @@ class StateCache:
         if room_id not in self._states and len(self._states) >= self._max_rooms:
             self._states.pop(next(iter(self._states)))
         self._states[room_id] = (seq, state)
+
+    def peek(self, room_id: uuid.UUID) -> Any | None:
+        """The cached state, possibly behind another process's latest writes."""
+        cached = self._states.get(room_id)
+        return cached[1] if cached is not None else None
 
     def forget(self, room_id: uuid.UUID) -> None:
         self._states.pop(room_id, None)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.rooms.event_store import StoredEvent
+from server.rooms.redaction import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ SLOW_CLIENT_TIMEOUT_S = 2.0
 CLOSE_TOO_SLOW = 4408
 
 ReadEvents = Callable[[uuid.UUID, int], Awaitable[Sequence[StoredEvent]]]
+# (room, fresh): fresh=True reads the table (events written by another process), False
+# may answer from this process's cache (it has just written the events itself).
+LoadState = Callable[[uuid.UUID, bool], Awaitable[Any]]
 
 
 @dataclass(eq=False)
@@ -36,6 +40,7 @@ class Listener:
 
     send_text: Callable[[str], Awaitable[None]]
     close: Callable[[int, str], Awaitable[None]]
+    viewer: str | None = None  # the participant on the other end: what they may see
     sent_seq: int = 0
     live: bool = False  # False while it catches up from the table after hello
     closed: bool = False
@@ -48,14 +53,11 @@ class _Room:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-def encode(stored: StoredEvent) -> str:
-    return json.dumps(stored.to_wire(), separators=(",", ":"), ensure_ascii=False)
-
-
 class RoomHub:
-    def __init__(self, read_events: ReadEvents) -> None:
+    def __init__(self, read_events: ReadEvents, load_state: LoadState) -> None:
         self._rooms: dict[uuid.UUID, _Room] = {}
         self._read_events = read_events
+        self._load_state = load_state
         # Called with each batch of new events of a room that has sockets here (after they
         # were sent), e.g. to recompute the room's opinion groups.
         self.observers: list[Callable[[uuid.UUID, Sequence[StoredEvent]], Awaitable[None]]] = []
@@ -85,8 +87,12 @@ class RoomHub:
         """Send a (re)joining socket what it missed, then make it live without a gap."""
         while True:
             missed = await self._read_events(room_id, listener.sent_seq)
-            for stored in missed:
-                await self._send(listener, stored.seq, encode(stored))
+            if missed:
+                state = await self._load_state(room_id, True)
+                for stored in missed:
+                    await self._send(
+                        listener, stored.seq, Renderer(state, stored).for_viewer(listener.viewer)
+                    )
             room = self._rooms.get(room_id)
             if room is None:
                 return
@@ -108,16 +114,18 @@ class RoomHub:
             if seq <= room.head:
                 return
             fresh = [stored for stored in events if stored.seq > room.head]
-            if not fresh or fresh[0].seq != room.head + 1 or fresh[-1].seq < seq:
+            from_table = not fresh or fresh[0].seq != room.head + 1 or fresh[-1].seq < seq
+            if from_table:
                 fresh = list(await self._read_events(room_id, room.head))
             sent: list[StoredEvent] = []
+            state = await self._load_state(room_id, from_table) if fresh else None
             for stored in fresh:
                 if stored.seq != room.head + 1:
                     break
-                frame = encode(stored)
+                renderer = Renderer(state, stored)
                 for listener in list(room.listeners):
                     if listener.live and listener.sent_seq == stored.seq - 1:
-                        await self._send(listener, stored.seq, frame)
+                        await self._send(listener, stored.seq, renderer.for_viewer(listener.viewer))
                 room.head = stored.seq
                 sent.append(stored)
         for observer in self.observers:

@@ -34,6 +34,7 @@ from server.rooms.codec import command_from_wire
 from server.rooms.commands import public_commands, run_command
 from server.rooms.event_store import events_since
 from server.rooms.publishing import publish_room, published_log, receipts_for
+from server.rooms.redaction import Renderer
 from server.rooms.service import RoomService
 
 MAX_EVENTS_PAGE = 1000
@@ -132,11 +133,11 @@ async def admit(
     )
 
 
-def _event_out(stored: Any) -> EventOut:
+def _event_out(stored: Any, data: Any) -> EventOut:
     return EventOut(
         seq=stored.seq,
-        event=stored.type,
-        data=stored.payload,
+        event=stored.type if data is not None else "redacted",
+        data=data if data is not None else {},
         actor=stored.actor_id,
         acting_for=stored.acting_for,
         at=format_time(stored.occurred_at),
@@ -256,7 +257,11 @@ class RoomsApi(Controller):
         """The room's events after a seq (for catch-up, scripts and audits)."""
         async with transaction(request) as session:
             await access_room(session, request.user, room_id, Need.READ)
-            return [_event_out(s) for s in await events_since(session, room_id, after, limit)]
+            stored = await events_since(session, room_id, after, limit)
+        # Each event as you may see it (deliberation.event_view): redacted data, same seq.
+        _seq, state = await request.app.state.rooms.state(room_id)
+        viewer = request.user.participant_id
+        return [_event_out(s, Renderer(state, s).data_for(viewer)) for s in stored]
 
     @post("/{room_id:uuid}/invitations", status_code=HTTP_201_CREATED)
     async def invite(

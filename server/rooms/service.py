@@ -9,6 +9,9 @@ returns the seqs of its first run and appends nothing.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -60,10 +63,21 @@ class RoomService:
         sessions: async_sessionmaker[AsyncSession],
         publish: Publish,
         cache: StateCache | None = None,
+        *,
+        ballot_secret: bytes | None = None,
     ) -> None:
         self.sessions = sessions
         self.publish = publish
         self.cache = cache or StateCache()
+        # Keys secret ballots (see ``ballot_key``); without one, keys last as long as the process.
+        self.ballot_secret = ballot_secret or secrets.token_bytes(32)
+
+    def ballot_key(self, room_id: uuid.UUID, poll: str, participant: str) -> str:
+        """The opaque key of a participant's secret ballot in one vote: the same person gets
+        the same key (a later ballot replaces the earlier one), and nobody without the
+        server's secret can tell whose it is."""
+        message = f"{room_id}\x1f{poll}\x1f{participant}".encode()
+        return hmac.new(self.ballot_secret, message, hashlib.sha256).hexdigest()
 
     async def state(self, room_id: uuid.UUID) -> tuple[int, Any]:
         async with self.sessions() as session:
@@ -71,6 +85,13 @@ class RoomService:
             if room is None:
                 raise RoomNotFound(str(room_id))
             return room.last_seq, await self.cache.load(session, room_id, room.last_seq)
+
+    async def current(self, room_id: uuid.UUID) -> Any:
+        """The room's latest state this process knows, reading the table only if needed."""
+        cached = self.cache.peek(room_id)
+        if cached is not None:
+            return cached
+        return (await self.state(room_id))[1]
 
     async def execute(
         self,

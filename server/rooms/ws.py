@@ -48,7 +48,9 @@ class RoomConnection:
         self.socket = socket
         self.room_id = room_id
         self.state = socket.app.state
-        self.listener = Listener(send_text=socket.send_text, close=self._close)
+        self.listener = Listener(
+            send_text=socket.send_text, close=self._close, viewer=socket.user.participant_id
+        )
         self.joined = False
 
     async def _close(self, code: int, reason: str) -> None:
