@@ -5,6 +5,7 @@ Shared by the HTTP routes and the WebSocket, so both refuse and accept exactly a
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -30,6 +31,7 @@ MINTED_IDS = {
     "add_statement": "statement",
     "table_perspective": "perspective",
     "record_dissent": "dissent",
+    "open_vote": "poll",
 }
 
 
@@ -60,9 +62,15 @@ async def run_command(
     id_field = MINTED_IDS.get(name)
     if id_field and not args.get(id_field):
         args = {**args, id_field: uuid.uuid4().hex}
+    if name == "cast_ballot":  # the key of a secret ballot is the server's, never the client's
+        args = {k: v for k, v in args.items() if k != "ballot_key"}
     command = command_from_wire(name, args)
     if user is None:
         raise NotFoundException("No such room.")
+    if name == "cast_ballot":
+        voter = acting_for or user.participant_id
+        key = service.ballot_key(room_id, command.poll, voter)
+        command = dataclasses.replace(command, ballot_key=key)
 
     async def gate(session: AsyncSession) -> None:
         await access_room(session, user, room_id, Need.ACT)
