@@ -183,3 +183,36 @@ def test_creating_a_room_and_joining_by_invitation(
     cleo_page.get_by_role("button", name="Join the room").click()
     expect(cleo_page.locator("h1")).to_have_text("Community garden")
     expect(cleo_page.locator(".room-head .meta")).to_contain_text("Health Board")
+
+
+def test_a_participant_can_take_part_by_keyboard_alone(
+    api: Api, server: LiveServer, new_context: Any, people: dict[str, Person]
+) -> None:
+    fay, ben = people["fay"], people["ben"]
+    room = api.create_room(fay, "Keyboard", "Publish the minutes within a week.")
+    api.join(fay, room, ben)
+    api.command(fay, room, "open_round", {"round": "surface_conflict"})
+    context = new_context()
+    sign_in(context, server.url, ben)
+    page = context.new_page()
+    page.goto(f"/rooms/{room}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "raise-speech":
+            break
+    else:
+        pytest.fail("Tab never reached the raise-hand button")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    expect(page.locator(".my-place")).to_contain_text("number 1")
+    # The button changed into "Lower my hand" and kept the focus, so Enter undoes it.
+    expect(page.locator("#lower-speech")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".my-place")).to_have_count(0)
+    expect(page.locator("#raise-speech")).to_be_focused()
