@@ -17,7 +17,7 @@ import deliberation
 from server.auth.middleware import CurrentUser
 from server.db.tables import Membership
 from server.rooms.access import Need, access_room
-from server.rooms.codec import command_from_wire
+from server.rooms.codec import ValidationError, command_from_wire
 from server.rooms.event_store import StoredEvent
 from server.rooms.service import CommandResult, RoomService
 
@@ -64,9 +64,15 @@ async def run_command(
         args = {**args, id_field: uuid.uuid4().hex}
     if name == "cast_ballot":  # the key of a secret ballot is the server's, never the client's
         args = {k: v for k, v in args.items() if k != "ballot_key"}
-    command = command_from_wire(name, args)
     if user is None:
         raise NotFoundException("No such room.")
+    try:
+        command = command_from_wire(name, args)
+    except ValidationError:
+        # Strangers and observers hear "no such room" or "not allowed" whatever they sent.
+        async with service.sessions() as session:
+            await access_room(session, user, room_id, Need.ACT)
+        raise
     if name == "cast_ballot":
         voter = acting_for or user.participant_id
         key = service.ballot_key(room_id, command.poll, voter)
