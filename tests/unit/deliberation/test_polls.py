@@ -422,3 +422,21 @@ def test_no_organisation_counts_for_more_than_the_cap(
     for organisation in result.organisations:
         assert organisation.share <= result.cap_applied
         assert organisation.counted_weight <= organisation.raw_weight
+
+
+def test_a_room_with_votes_survives_the_json_snapshot_round_trip() -> None:
+    from pydantic import TypeAdapter
+
+    from deliberation import RoomState
+
+    room = opened(VoteMethod.SCORE, secret=True)
+    room.do(DelegateVote(VOTE, ALICE), AMIR)
+    room.do(CastBallot(VOTE, scores=(OptionScore("bus", 3),), ballot_key="k"), ALICE)
+    room.do(OpenVote(PollId("v2"), "Yes?", VoteMethod.MAJORITY))
+    room.do(CastBallot(PollId("v2"), choice="no"), BOB)
+    room.do(CloseVote(PollId("v2")))
+    adapter: TypeAdapter[RoomState] = TypeAdapter(RoomState)
+    assert adapter.validate_python(adapter.dump_python(room.state, mode="json")) == room.state
+    for event in room.events[-6:]:
+        events: TypeAdapter[object] = TypeAdapter(type(event))
+        assert events.validate_python(events.dump_python(event, mode="json")) == event
