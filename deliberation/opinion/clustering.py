@@ -23,6 +23,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 SAME_CLUSTERING_THRESHOLD = 0.01  # Polis's `same-clustering?`: every centre moved less than this
+POLISH_GAIN = 1e-5  # a fresh clustering must beat the warm one's inertia by 0.001%
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,8 +270,9 @@ def polish(
 ) -> Clustering:
     """The best of `warm` and `n_init` seeded k-means++ runs (lowest weighted inertia).
 
-    A fresh clustering replaces the warm one only when strictly better, and then takes the warm
-    clusters' ids where their members overlap most, so that labels survive.
+    A fresh clustering replaces the warm one only when its inertia is lower by more than
+    POLISH_GAIN, and then takes the warm clusters' ids where their members overlap most, so
+    that labels survive.
     """
     best, best_inertia = warm, inertia(points, weights, warm)
     for _ in range(n_init):
@@ -278,7 +280,7 @@ def polish(
         if fresh.size != warm.size:
             continue
         value = inertia(points, weights, fresh)
-        if value < best_inertia * (1 - 1e-9):
+        if value < best_inertia * (1 - POLISH_GAIN):
             best, best_inertia = fresh, value
     return best if best is warm else _matched_ids(best, warm)
 

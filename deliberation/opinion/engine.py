@@ -313,8 +313,11 @@ class OpinionEngine:
                 max_iters=s.group_iters,
             )
             if polished and s.polish_inits > 0:
+                # the same starts at every recomputation: a room that barely changed finds
+                # the same optimum again instead of a new random one
+                starts = np.random.default_rng([s.seed, k])
                 clustering = polish(
-                    centres, weights, clustering, k, rng=self._rng, n_init=s.polish_inits
+                    centres, weights, clustering, k, rng=starts, n_init=s.polish_inits
                 )
             current[k] = clustering
             silhouettes[k] = silhouette(distances, clustering.labels)
