@@ -6,6 +6,7 @@ Seeding is idempotent: a second run finds the demo facilitator and changes nothi
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from typing import Any
 
@@ -46,7 +47,8 @@ async def _user(sessions: async_sessionmaker[Any], name: str, email: str) -> Cur
 
 async def seed(base_url: str | None = None) -> str:
     settings = get_settings()
-    base_url = base_url or f"http://{settings.host}:{settings.port}"
+    port = os.environ.get("PORT", settings.port)
+    base_url = base_url or f"http://{settings.host}:{port}"
     engine = create_engine(settings.database_url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
