@@ -11,7 +11,8 @@ participant, 10% passes and 10% noise. Three timings per size:
 - step: the same warm update without the statement figures (what a replay does per window).
 
 Peak memory is tracemalloc's peak (numpy's buffers included) during the timed recomputations,
-and the process's maximum resident size. BLAS threads: left as numpy has them unless --threads.
+and the process's maximum resident size. BLAS threads: 1 by default, as the server and the CLI
+run it (--threads 0 leaves numpy's default).
 Prints a table, then one JSON line.
 """
 
@@ -102,7 +103,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000x200,10000x1000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=None, help="limit BLAS threads")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads (0: numpy's default)")
     args = parser.parse_args()
     sizes = [tuple(int(x) for x in size.split("x")) for size in args.sizes.split(",")]
     rows = []

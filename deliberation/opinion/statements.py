@@ -210,20 +210,16 @@ def consensus(counts: VoteCounts, columns: list[int]) -> list[Pick]:
 
 def divisive(counts: VoteCounts, columns: list[int]) -> list[Pick]:
     """Statements on which one group mostly agrees and another mostly disagrees, widest first."""
-    if counts.pa.shape[0] < 2:
+    if counts.pa.shape[0] < 2 or not columns:
         return []
-    pa, pd = counts.pa, counts.pd
-    picks: list[Pick] = []
-    for j in columns:
-        hi, lo = int(np.argmax(pa[:, j])), int(np.argmin(pa[:, j]))
-        if not (pa[hi, j] > 0.5 and pd[lo, j] > 0.5):
-            continue
-        z = two_prop_test(
-            counts.agree[hi : hi + 1, j],
-            counts.agree[lo : lo + 1, j],
-            counts.seen[hi : hi + 1, j],
-            counts.seen[lo : lo + 1, j],
-        )
-        if float(z[0]) > Z_90:
-            picks.append(Pick(j, "agree", float(pa[hi, j] - pa[lo, j])))
+    cols = np.asarray(columns, dtype=np.int64)
+    pa, pd = counts.pa[:, cols], counts.pd[:, cols]
+    hi, lo = pa.argmax(axis=0), pa.argmin(axis=0)
+    at = np.arange(len(cols))
+    z = two_prop_test(
+        counts.agree[hi, cols], counts.agree[lo, cols], counts.seen[hi, cols], counts.seen[lo, cols]
+    )
+    chosen = (pa[hi, at] > 0.5) & (pd[lo, at] > 0.5) & (z > Z_90)
+    spread = pa[hi, at] - pa[lo, at]
+    picks = [Pick(int(cols[i]), "agree", float(spread[i])) for i in np.flatnonzero(chosen)]
     return sorted(picks, key=lambda p: (-p.score, p.column))[:TOP]
