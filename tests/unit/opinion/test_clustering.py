@@ -91,3 +91,28 @@ def test_silhouette_is_high_for_separated_clusters_and_zero_for_singletons() -> 
     assert bad < 0
     assert silhouette(distances[:2, :2], np.array([0, 1])) == 0.0
     assert silhouette(distances, np.zeros(6, dtype=np.int64)) == -1.0
+
+
+def test_polish_escapes_a_poor_warm_optimum_and_keeps_the_warm_ids() -> None:
+    from deliberation.opinion.clustering import inertia, polish
+
+    points = np.array([[0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 1.0]])
+    weights = np.ones(4)
+    # a poor local optimum: split top/bottom instead of left/right, with ids 7 and 9
+    warm = Clustering(
+        ids=np.array([7, 9], dtype=np.int64),
+        centers=np.array([[5.0, 0.0], [5.0, 1.0]]),
+        keys=keys(4),
+        labels=np.array([7, 9, 7, 9], dtype=np.int64),
+    )
+    best = polish(points, weights, warm, 2, rng=np.random.default_rng(0), n_init=5)
+    assert inertia(points, weights, best) < inertia(points, weights, warm)
+    assert best.labels[0] == best.labels[1] != best.labels[2] == best.labels[3]
+    assert set(best.ids.tolist()) == {7, 9}
+
+
+def test_polish_keeps_a_warm_clustering_that_is_already_best() -> None:
+    from deliberation.opinion.clustering import polish
+
+    warm = kmeans(TWO_BLOBS, keys(6), 2)
+    assert polish(TWO_BLOBS, np.ones(6), warm, 2, rng=np.random.default_rng(1), n_init=5) is warm
