@@ -14,8 +14,10 @@ from tests.conftest import unavailable
 from tests.live.server import LiveServer
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Per module, not per session: while Playwright's sync API is open it runs an event
+    loop on this thread, and the async tests of other modules need the thread free."""
     if not chromium_available():
         unavailable("chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

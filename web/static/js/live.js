@@ -83,7 +83,23 @@ function start(main) {
     retryTimer = window.setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
+  // A socket can die without a close event (a laptop lid, a proxy): ping every 25 s and
+  // reconnect when nothing at all came back within 10 s.
+  let heard = Date.now();
+  window.setInterval(() => {
+    if (!socket || !welcomed || socket.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - heard > 35000) { socket.close(); return; }
+    socket.send(JSON.stringify({ type: "ping" }));
+  }, 25000);
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    if (socket && welcomed) refresh();
+    else if (!socket) { attempt = Math.max(attempt, 1); connect(); }
+  });
+
   function onFrame(frame) {
+    heard = Date.now();
     switch (frame.type) {
       case "welcome":
         welcomed = true;
