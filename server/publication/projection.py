@@ -622,10 +622,11 @@ def _prepare(
     """What every entry may need to know first: who people are, what gets hidden."""
     for row in rows:
         kind, payload = str(row["type"]), row["payload"]
-        if kind == "room.created" and payload.get("publication", context.policy) != context.policy:
+        promised = payload.get("publication") if kind == "room.created" else None
+        if promised in POLICIES and POLICIES.index(context.policy) < POLICIES.index(promised):
             raise ProjectionError(
-                f"the room was created to publish under {payload['publication']!r}, "
-                f"not {context.policy!r}"
+                f"the room's members were promised {promised!r} publication: "
+                f"a {context.policy!r} log would show more of them"
             )
         _learn(context, kind, payload, members)
         if kind == "statement.hidden" and int(row["seq"]) > after_seq:
