@@ -13,10 +13,12 @@
    from the last base clusters;
 5. for each k in 2..min(5, 2 + base clusters // 12): k-means of the base-cluster centres, weighted
    by size, warm-started from the last clustering with that k; the k with the best silhouette wins;
-6. k smoothing: the number of groups changes only after the same k has won 4 updates running.
+6. k smoothing: the number of groups changes only after the same k has won 4 updates running;
+7. (Evenfloor's addition, on `recompute()` only) each group clustering is polished: the best of
+   the warm-started clustering and 10 seeded k-means++ runs, by weighted inertia.
 
-The engine is deterministic: the only randomness (the cold-start PCA vector) comes from the
-`seed` it is given. It holds mutable state between recomputations, as a live room does; the
+The engine is deterministic: its only randomness (the cold-start PCA vector, the polish's
+k-means++ starts) comes from the `seed` it is given. It holds mutable state between recomputations, as a live room does; the
 results it returns are frozen.
 """
 
