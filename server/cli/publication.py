@@ -8,13 +8,16 @@ import the server's storage lazily, inside the command.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import inspect
 import sys
-from collections.abc import Awaitable
+import uuid
+from collections.abc import Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+
+T = TypeVar("T")
 
 
 @click.command()
@@ -65,50 +68,144 @@ def verify(
     help="Where to write the log (JSON).",
 )
 def export(room_id: str, out: Path) -> None:
-    """Write ROOM's published decision log to a file (it is signed, and it only grows)."""
+    """Publish ROOM's decision log now and write it to a file.
+
+    The log grows by every event since the last publication and is signed again; the file
+    is the document exactly as stored and served at /decisions/ROOM/log.json.
+    """
     document_text = _publication_text(room_id)
     out.write_text(document_text, encoding="utf-8")
     click.echo(f"wrote {out}")
 
 
 @click.command()
-@click.argument("room_id", metavar="ROOM")
 @click.option(
-    "--dir",
-    "directory",
+    "--out",
+    "out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the static publication; the log goes to ROOM/decision-log.json.",
+    help="The folder to write the site into (created if needed).",
 )
-def publish(room_id: str, directory: Path) -> None:
-    """Publish ROOM's decision log as a static file that anyone can download and verify."""
-    target = directory / room_id / "decision-log.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(_publication_text(room_id), encoding="utf-8")
-    click.echo(f"published {target}")
+@click.option(
+    "--base-url",
+    "base_url",
+    default="",
+    metavar="URL",
+    help="Where the site will be served, for absolute links in feed.atom (optional).",
+)
+def publish(out: Path, base_url: str) -> None:
+    """Write the public decisions as a static site that any static host can serve.
+
+    One folder per public room with a published log (index.html, log.json, log.md), the
+    decisions list (index.html), feed.atom and the stylesheets. Publishes nothing new: run
+    `evenfloor export` or publish from the room first.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from server.settings import get_settings
+    from server.static_site import write_site
+
+    settings = get_settings()
+    logs = _run(_public_logs())
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("writing decisions", total=len(logs))
+        files = write_site(
+            out,
+            logs,
+            template_dir=settings.template_dir,
+            static_dir=settings.static_dir,
+            base_url=base_url,
+            progress=lambda _view: progress.advance(task),
+        )
+    click.echo(f"wrote {len(logs)} decision(s), {len(files)} files, to {out}")
 
 
 def _publication_text(room_id: str) -> str:
-    """The serialised, signed log of a room, from the server's storage.
+    """Publish the room now and return its stored log text (what log.json serves)."""
+    return _run(_export(room_id))
 
-    Wired by the server: `server.rooms.publication.publish_room(room_id) -> str` (or a
-    coroutine of it) loads the
-    room's events, members, key and pseudonym secret, runs `server.publication.publish`
-    against the last published copy and stores the result.
-    """
+
+def _database_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    from server.settings import get_settings
+
+    url = get_settings().database_url
     try:
-        storage = importlib.import_module("server.rooms.publication")
-        publish_room = storage.publish_room
-    except (ImportError, AttributeError) as error:
+        parsed = make_url(url)
+    except Exception as error:
         raise click.ClickException(
-            "publishing needs the server's storage (server.rooms.publication.publish_room), "
-            f"which is not available here: {error}"
+            f"EVENFLOOR_DATABASE_URL is not a database URL: {error}"
         ) from None
-    result = publish_room(room_id)
-    if inspect.isawaitable(result):
-        result = asyncio.run(_wait(result))
-    return str(result)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or not Path(database).is_file():
+            raise click.ClickException(
+                f"no database at {database or url!r}: set EVENFLOOR_DATABASE_URL "
+                "to the server's database"
+            )
+    return url
 
 
-async def _wait(pending: Awaitable[object]) -> object:
-    return await pending
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return asyncio.run(work)
+    except (SQLAlchemyError, OSError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "no such table" in reason or "does not exist" in reason:
+            reason += " (is this an Evenfloor database? run `evenfloor db upgrade`)"
+        raise click.ClickException(f"cannot read the database: {reason}") from None
+
+
+async def _sessions() -> Any:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+    from sqlalchemy.pool import NullPool
+
+    from server.db.engine import create_engine
+
+    engine = create_engine(_database_url(), poolclass=NullPool)
+    return engine, async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def _export(room_id: str) -> str:
+    from server.rooms.publishing import NothingPublished, publish_room
+    from server.web.decisions import stored_log
+
+    try:
+        room = uuid.UUID(room_id)
+    except ValueError:
+        raise click.ClickException(f"{room_id!r} is not a room id (a UUID)") from None
+    engine, sessions = await _sessions()
+    try:
+        try:
+            await publish_room(sessions, room, datetime.now(UTC))
+        except NothingPublished:
+            raise click.ClickException(f"no room {room_id} in this database") from None
+        async with sessions() as session:
+            text = await stored_log(session, room)
+    finally:
+        await engine.dispose()
+    if text is None:
+        raise click.ClickException(f"room {room_id} has no published log")
+    return text
+
+
+async def _public_logs() -> list[str]:
+    from server.web.decisions import public_logs
+
+    engine, sessions = await _sessions()
+    try:
+        async with sessions() as session:
+            return [published.text for published in await public_logs(session)]
+    finally:
+        await engine.dispose()

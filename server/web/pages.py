@@ -23,6 +23,7 @@ from server.db.tables import Invitation, Membership, Organisation, Room
 from server.rooms.access import Need, access_room
 from server.rooms.api_models import RoomCreate
 from server.rooms.http import accept_invitation, create_room, organisation_named
+from server.web.decisions import decision_handlers
 from server.web.forms import flash, pop_flash
 from server.web.i18n import gettext as _
 from server.web.i18n import use_locale
@@ -281,4 +282,5 @@ def page_handlers() -> list[Any]:
         invitation_page,
         accept_invitation_form,
         *room_handlers(),
+        *decision_handlers(),
     ]
