@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -13,13 +14,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./evenfloor.db"
 
 
+def _local_secret(path: Path) -> str:
+    try:
+        existing = path.read_text().strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    secret = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secret + "\n")
+    return secret
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EVENFLOOR_", env_file=".env", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    # Generated per process when unset: fine for the embedded default, where sessions are
-    # the only thing it signs; production must set it (several processes must agree).
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Signs sessions and CSRF tokens and keys secret ballots, so it must outlive a restart:
+    # when unset, one is generated once into ./.evenfloor-secret (the embedded default).
+    # Production sets it (every process must agree).
+    secret_key: str = Field(default_factory=lambda: _local_secret(Path(".evenfloor-secret")))
     # "auto": in-memory on SQLite (one process), PostgreSQL LISTEN/NOTIFY on PostgreSQL.
     channels_backend: Literal["auto", "memory", "postgres", "redis"] = "auto"
     redis_url: str = "redis://127.0.0.1:6379/0"

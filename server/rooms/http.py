@@ -320,7 +320,9 @@ class PublicationApi(Controller):
         async with transaction(request) as session:
             await access_room(session, request.user, room_id, Need.FACILITATE)
         state = request.app.state
-        document = await publish_room(state.sessions, room_id, state.clock.now())
+        document = await publish_room(
+            state.sessions, room_id, state.clock.now(), ballot_key=state.rooms.ballot_key
+        )
         return {"log": document}
 
     @get("/{room_id:uuid}/publication")

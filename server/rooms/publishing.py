@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,8 @@ from server.publication import (
 )
 from server.publication.projection import publish
 from server.rooms.chain import format_time
+
+BallotKey = Callable[[uuid.UUID, str, str], str]
 
 
 class NothingPublished(Exception):
@@ -81,8 +84,25 @@ def _row(event: RoomEvent) -> dict[str, Any]:
     }
 
 
+def _ballot_owners(room_id: uuid.UUID, events: Any, ballot_key: BallotKey | None) -> dict[str, str]:
+    """Secret ballots reach the projection keyed by their opaque ballot key; the server,
+    which alone holds the secret, maps each key back to its voter to hand them a receipt."""
+    if ballot_key is None:
+        return {}
+    owners = {}
+    for event in events:
+        if event.type == "vote.participated":
+            poll, participant = str(event.payload["poll"]), str(event.payload["participant"])
+            owners[f"ballot:{ballot_key(room_id, poll, participant)}"] = participant
+    return owners
+
+
 async def publish_room(
-    sessions: async_sessionmaker[AsyncSession], room_id: uuid.UUID, now: datetime
+    sessions: async_sessionmaker[AsyncSession],
+    room_id: uuid.UUID,
+    now: datetime,
+    *,
+    ballot_key: BallotKey | None = None,
 ) -> dict[str, Any]:
     """Extend the room's published log with everything since the last publication."""
     async with sessions() as session, session.begin():
@@ -119,7 +139,11 @@ async def publish_room(
         log.head_seq = document["head"]["seq"]
         log.through_event_seq = publication.through_event_seq
         log.published_at = now
-        for participant, receipts in publication.receipts.items():
+        owners = _ballot_owners(room_id, events, ballot_key)
+        for holder, receipts in publication.receipts.items():
+            participant = owners.get(holder, holder)
+            if participant.startswith("ballot:"):
+                continue  # no voter known for this key: keep no receipt rather than a wrong one
             for receipt in receipts:
                 session.add(
                     Receipt(
