@@ -36,7 +36,7 @@ from server.web.i18n import gettext as _
 from server.web.i18n import use_locale
 
 ATOM_MEDIA_TYPE = "application/atom+xml; charset=utf-8"
-MARKDOWN_MEDIA_TYPE = "text/markdown; charset=utf-8"
+MARKDOWN_MEDIA_TYPE = "text/markdown"  # Litestar adds the charset to text/*
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,10 @@ def _fraction(text: Any) -> Fraction | None:
         return None
 
 
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def percent(value: Fraction | None) -> str:
     if value is None:
         return "none"
@@ -79,7 +83,12 @@ def percent(value: Fraction | None) -> str:
 
 
 def duration(ms: int) -> str:
+    """Speaking time as people read it: "0.4 s", "42 s", "3 min 05 s"."""
+    if ms < 10_000:
+        return f"{ms / 1000:.1f} s"
     seconds = ms // 1000
+    if seconds < 60:
+        return f"{seconds} s"
     return f"{seconds // 60} min {seconds % 60:02d} s"
 
 
@@ -96,6 +105,7 @@ class Item:
     hidden: bool = False
     withdrawn: bool = False
     note: str = ""
+    consent_round: int | None = None
 
 
 @dataclass
@@ -105,6 +115,8 @@ class Round:
     number: int
     opened_at: str
     closed_at: str | None = None
+    reopened: bool = False
+    reason: str = ""
     items: list[Item] = field(default_factory=list)
 
 
@@ -128,6 +140,7 @@ class Decision:
     label: str
     proposal: str
     proposal_version: int | None
+    consent_round: int | None
     quorum_met: bool | None
     reason: str
     tally: list[dict[str, Any]]
@@ -178,6 +191,20 @@ class DecisionView:
     @property
     def active_dissents(self) -> list[Item]:
         return [d for d in self.dissents if not d.withdrawn]
+
+    @property
+    def deciding_answers(self) -> list[Item]:
+        """The answers of the consent round the decision counted (all, before a decision)."""
+        decision = self.decision
+        if decision is None or decision.consent_round is None:
+            return self.answers
+        return [a for a in self.answers if a.consent_round == decision.consent_round]
+
+    @property
+    def earlier_answers(self) -> list[Item]:
+        """Answers of earlier consent rounds (an objection since integrated, say)."""
+        deciding = {id(a) for a in self.deciding_answers}
+        return [a for a in self.answers if id(a) not in deciding]
 
 
 def _fairness(data: dict[str, Any]) -> tuple[Fraction | None, Fraction | None, list[FairnessRow]]:
@@ -253,7 +280,14 @@ class _Reader:
 
     def on_round_opened(self, data: dict[str, Any], seq: int, at: str, who: str) -> None:
         name = str(data.get("round"))
-        self.current = Round(name, ROUNDS.get(name, name), int(data.get("number") or 0), at)
+        self.current = Round(
+            name,
+            ROUNDS.get(name, name),
+            int(data.get("number") or 0),
+            at,
+            reopened=bool(data.get("reopened")),
+            reason=str(data.get("reason") or ""),
+        )
         self.rounds.append(self.current)
 
     def on_round_closed(self, data: dict[str, Any], seq: int, at: str, who: str) -> None:
@@ -288,7 +322,9 @@ class _Reader:
     def on_consent_answered(self, data: dict[str, Any], seq: int, at: str, who: str) -> None:
         position = str(data.get("position"))
         label = POSITIONS.get(position, position)
+        number = data.get("consent_round")
         item = Item("answer", seq, at, who, str(data.get("text") or ""), label, note=position)
+        item.consent_round = number if isinstance(number, int) else None
         self.answers.append(self.place(item))
 
     def on_objection_judged(self, data: dict[str, Any], seq: int, at: str, who: str) -> None:
@@ -329,6 +365,7 @@ class _Reader:
                 label=OUTCOMES.get(outcome, outcome),
                 proposal=str(data.get("proposal") or self.proposal),
                 proposal_version=data.get("proposal_version"),
+                consent_round=_integer(data.get("consent_round")),
                 quorum_met=data.get("quorum_met"),
                 reason=str(data.get("reason") or ""),
                 tally=[t for t in data.get("tally") or [] if isinstance(t, dict)],
@@ -459,20 +496,28 @@ def _md_consent(view: DecisionView) -> list[str]:
         out += [f"Outcome: **{decision.label}** ({decision.at}).", ""]
         if decision.reason:
             out += [f"Reason: {decision.reason}", ""]
-    if view.answers:
-        out += ["| Position | Who | Said |", "| --- | --- | --- |"]
-        out += [f"| {a.label} | {_md_escape(a.who)} | {_md_escape(a.text)} |" for a in view.answers]
-        out += [""]
+    out += _md_answers(view.deciding_answers)
+    if view.earlier_answers:
+        out += ["### Earlier consent rounds", "", *_md_answers(view.earlier_answers)]
     if view.objections:
         out += [f"- {o.text} ({o.at})" for o in view.objections] + [""]
     return out
+
+
+def _md_answers(answers: list[Item]) -> list[str]:
+    if not answers:
+        return []
+    out = ["| Position | Who | Said |", "| --- | --- | --- |"]
+    out += [f"| {a.label} | {_md_escape(a.who)} | {_md_escape(a.text)} |" for a in answers]
+    return [*out, ""]
 
 
 def _md_rounds(view: DecisionView) -> list[str]:
     out = ["## Rounds", ""]
     for r in view.rounds:
         closed = f" to {r.closed_at}" if r.closed_at else " (still open)"
-        out += [f"### {r.number}. {r.label}", "", f"From {r.opened_at}{closed}.", ""]
+        reopened = f" Reopened: {r.reason or 'no reason given'}." if r.reopened else ""
+        out += [f"### {r.number}. {r.label}", "", f"From {r.opened_at}{closed}.{reopened}", ""]
         out += [_md_item(item) for item in r.items]
         if r.items:
             out += [""]

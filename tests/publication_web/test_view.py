@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 from jinja2 import Environment
 
-from server.publication import LogWriter, generate_signing_key
+from server.publication import LogWriter, generate_signing_key, load_json, verify_log
 from server.settings import Settings
 from server.static_site import template_environment
 from server.web.decisions import Links, room_context
-from server.web.decisions_view import atom_feed, chart, decision_view, markdown
+from server.web.decisions_view import atom_feed, chart, decision_view, duration, markdown
 
 T0 = datetime(2026, 5, 4, 18, 0, tzinfo=UTC)
 NORTH = {"organisation": "North Trust", "pseudonym": "p-aaaaaaaaaaaa"}
@@ -99,6 +100,9 @@ def test_the_view_follows_amendments_moderation_objections_and_caps() -> None:
     geometry = chart(decision)
     assert geometry["speaking_cap_x"] == 180 + 0.5 * geometry["bar_width"]
     assert decision.overrides == [7]
+    assert duration(400) == "0.4 s"
+    assert duration(42_000) == "42 s"
+    assert duration(185_000) == "3 min 05 s"
 
 
 def test_the_page_escapes_text_and_draws_caps_and_overrides() -> None:
@@ -125,3 +129,27 @@ def test_a_feed_without_decisions_is_still_valid_atom() -> None:
     feed = ElementTree.fromstring(body)
     assert feed.findtext("{http://www.w3.org/2005/Atom}updated") == "2026-01-01T00:00:00Z"
     assert feed.findall("{http://www.w3.org/2005/Atom}entry") == []
+
+
+def test_a_simulated_meeting_reads_with_its_reopened_consent_round() -> None:
+    """`evenfloor simulate`'s log (organisations policy): an objection in consent round 1,
+    an amendment integrating it, consent round 2 deciding with a concern and a stand-aside."""
+    document = load_json((Path(__file__).parent / "simulated-log.json").read_bytes())
+    assert verify_log(document).ok
+    view = decision_view(document)
+    assert view.outcome == "consented_with_concerns"
+    assert [a.label for a in view.earlier_answers] == ["Objection"]
+    assert sorted({a.label for a in view.deciding_answers}) == ["Concern", "Consent", "Stand aside"]
+    assert view.rounds[-1].reopened
+    assert [d.withdrawn for d in view.dissents] == [False, True]
+    html = (
+        template_environment(Settings().template_dir)
+        .get_template("decisions/room.html")
+        .render(room_context(view, Links()))
+    )
+    assert "Earlier consent rounds" in html
+    assert "No evening service is planned." in html
+    assert "Reopened" in html
+    text = markdown(view)
+    assert "### Earlier consent rounds" in text
+    assert "Reopened: Integrates the objection about evening service." in text
