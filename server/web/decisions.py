@@ -113,10 +113,6 @@ class Links:
         self.prefix = "../" * depth
 
     @property
-    def home(self) -> str:
-        return f"{self.prefix}index.html" if self.static else "/"
-
-    @property
     def index(self) -> str:
         return f"{self.prefix}index.html" if self.static else "/decisions"
 

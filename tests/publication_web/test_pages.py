@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from html.parser import HTMLParser
 from typing import Any
 from xml.etree import ElementTree
@@ -216,3 +217,37 @@ async def test_log_json_over_each_database(client: Any) -> None:
     assert "Ada" not in page.text
     feed = ElementTree.fromstring((await client.get("/decisions/feed.atom")).content)
     assert len(feed.findall(f"{ATOM}entry")) == 1
+
+
+async def test_a_log_under_a_policy_the_room_has_left_is_not_shown(client: Any, db: Any) -> None:
+    """A `names` room later published `anonymous`: the names log leaves the public pages at
+    once, before the anonymous log exists, and the anonymous one never shows a name."""
+    from sqlalchemy import update
+
+    from server.db.tables import Room
+
+    ada = await sign_up(client, "Ada Lovelace")
+    room_id = await open_room(client, ada, publication="names")
+
+    async def publish() -> None:
+        response = await client.post(
+            f"/api/rooms/{room_id}/publication", json={}, headers=ada.headers
+        )
+        assert response.status_code == 200, response.text
+
+    await publish()
+    page = await client.get(f"/decisions/{room_id}")
+    assert "Ada Lovelace (County Council)" in page.text
+    async with db() as session, session.begin():
+        await session.execute(
+            update(Room).where(Room.id == uuid.UUID(room_id)).values(policy="anonymous")
+        )
+    for tail in ("", "/log.json", "/log.md"):
+        assert (await client.get(f"/decisions/{room_id}{tail}")).status_code == 404
+    assert "Ada" not in (await client.get("/decisions")).text
+    await publish()
+    response = await client.get(f"/decisions/{room_id}/log.json")
+    assert response.status_code == 200
+    assert load_json(response.content)["policy"] == "anonymous"
+    for tail in ("", "/log.json", "/log.md"):
+        assert "Ada" not in (await client.get(f"/decisions/{room_id}{tail}")).text
