@@ -74,6 +74,25 @@ def test_publish_writes_a_static_site_whose_logs_verify(world: World, tmp_path: 
         if policy != "names":
             for name in NAMES:
                 assert name not in page
+    # The independent JavaScript verifier, with the key the page prints, as a reader would.
+    node = shutil.which("node")
+    if node is not None:
+        room_id = world.rooms["anonymous"]
+        key = world.published[room_id]["public_key"]
+        checked = subprocess.run(
+            [
+                node,
+                str(REPO / "tools/verify-js/verify.mjs"),
+                str(out / room_id / "log.json"),
+                "--key",
+                key,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith(f'OK "{room_id}"')
     feed = ElementTree.parse(out / "feed.atom").getroot()
     assert len(feed.findall(f"{ATOM}entry")) == 3
     assert world.private_room not in index
