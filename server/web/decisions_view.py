@@ -447,35 +447,52 @@ def chart(decision: Decision) -> dict[str, Any]:
     }
 
 
+def _inert(text: str) -> str:
+    """No raw HTML and no table breaks: CommonMark shows ``\\<`` and ``\\|`` as < and |."""
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace("|", "\\|")
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    """Free text on one line (a list item or a table cell), inert in Markdown."""
+    return " ".join(_inert(text).split())
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+    lines = [_inert(line) for line in text.splitlines()] or [""]
+    return "\n".join(f"> {line}" if line else ">" for line in lines)
 
 
 def _md_item(item: Item) -> str:
     if item.kind == "statement":
         text = "(hidden by moderation)" if item.hidden and not item.text else item.text
-        return f"- Statement by {item.who}: {text}"
+        return f"- Statement by {_md_escape(item.who)}: {_md_escape(text)}"
     if item.kind == "speech":
-        return f"- {item.who} spoke for {item.label}"
+        return f"- {_md_escape(item.who)} spoke for {_md_escape(item.label)}"
     if item.kind == "dissent":
         mark = " (withdrawn)" if item.withdrawn else ""
-        return f"- {item.label}{mark} by {item.who}: {item.text}"
+        return (
+            f"- {_md_escape(item.label)}{mark} by {_md_escape(item.who)}: {_md_escape(item.text)}"
+        )
     if item.kind in ("perspective", "answer", "amendment"):
-        return f"- {item.label}, {item.who}: {item.text}".rstrip(": ")
-    return f"- {item.text or item.label}"
+        said = f": {_md_escape(item.text)}" if item.text else ""
+        return f"- {_md_escape(item.label)}, {_md_escape(item.who)}{said}"
+    return f"- {_md_escape(item.text or item.label)}"
 
 
 def _md_proposal(view: DecisionView) -> list[str]:
-    out = ["## Proposal", "", _quote(view.proposal), "", f"Tabled by {view.proposed_by}.", ""]
+    out = [
+        "## Proposal",
+        "",
+        _quote(view.proposal),
+        "",
+        f"Tabled by {_md_escape(view.proposed_by)}.",
+        "",
+    ]
     for amendment in view.amendments:
-        out += [f"### Amendment: {amendment.label}, by {amendment.who}", ""]
+        out += [f"### Amendment: {_md_escape(amendment.label)}, by {_md_escape(amendment.who)}", ""]
         out += [_quote(amendment.text), ""]
         if amendment.note:
-            out += [f"Reason: {amendment.note}", ""]
+            out += [f"Reason: {_md_escape(amendment.note)}", ""]
     return out
 
 
@@ -485,7 +502,7 @@ def _md_dissent(view: DecisionView) -> list[str]:
     out = ["## Recorded dissent", ""]
     for d in view.dissents:
         mark = " (withdrawn)" if d.withdrawn else ""
-        out += [f"- **{d.label}**{mark}, {d.who}: {d.text}"]
+        out += [f"- **{_md_escape(d.label)}**{mark}, {_md_escape(d.who)}: {_md_escape(d.text)}"]
     return [*out, ""]
 
 
@@ -493,14 +510,14 @@ def _md_consent(view: DecisionView) -> list[str]:
     out = ["## Consent", ""]
     decision = view.decision
     if decision is not None:
-        out += [f"Outcome: **{decision.label}** ({decision.at}).", ""]
+        out += [f"Outcome: **{_md_escape(decision.label)}** ({decision.at}).", ""]
         if decision.reason:
-            out += [f"Reason: {decision.reason}", ""]
+            out += [f"Reason: {_md_escape(decision.reason)}", ""]
     out += _md_answers(view.deciding_answers)
     if view.earlier_answers:
         out += ["### Earlier consent rounds", "", *_md_answers(view.earlier_answers)]
     if view.objections:
-        out += [f"- {o.text} ({o.at})" for o in view.objections] + [""]
+        out += [f"- {_md_escape(o.text)} ({o.at})" for o in view.objections] + [""]
     return out
 
 
@@ -508,7 +525,9 @@ def _md_answers(answers: list[Item]) -> list[str]:
     if not answers:
         return []
     out = ["| Position | Who | Said |", "| --- | --- | --- |"]
-    out += [f"| {a.label} | {_md_escape(a.who)} | {_md_escape(a.text)} |" for a in answers]
+    out += [
+        f"| {_md_escape(a.label)} | {_md_escape(a.who)} | {_md_escape(a.text)} |" for a in answers
+    ]
     return [*out, ""]
 
 
@@ -516,7 +535,7 @@ def _md_rounds(view: DecisionView) -> list[str]:
     out = ["## Rounds", ""]
     for r in view.rounds:
         closed = f" to {r.closed_at}" if r.closed_at else " (still open)"
-        reopened = f" Reopened: {r.reason or 'no reason given'}." if r.reopened else ""
+        reopened = f" Reopened: {_md_escape(r.reason or 'no reason given')}." if r.reopened else ""
         out += [f"### {r.number}. {r.label}", "", f"From {r.opened_at}{closed}.{reopened}", ""]
         out += [_md_item(item) for item in r.items]
         if r.items:
@@ -567,8 +586,8 @@ def _md_verify(view: DecisionView, log_url: str) -> list[str]:
 
 def markdown(view: DecisionView, *, log_url: str = "log.json") -> str:
     """The decision as a Markdown document (what the page shows, in plain text)."""
-    out = [f"# {view.title}", ""]
-    out += [f"**Outcome:** {view.outcome_label}  ", f"**Date:** {view.date}  "]
+    out = [f"# {_md_escape(view.title)}", ""]
+    out += [f"**Outcome:** {_md_escape(view.outcome_label)}  ", f"**Date:** {view.date}  "]
     out += [f"**Publication policy:** {view.policy_label}", ""]
     out += _md_dissent(view) + _md_proposal(view) + _md_consent(view)
     out += _md_fairness(view.decision) + _md_rounds(view) + _md_verify(view, log_url)

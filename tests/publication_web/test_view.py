@@ -153,3 +153,16 @@ def test_a_simulated_meeting_reads_with_its_reopened_consent_round() -> None:
     text = markdown(view)
     assert "### Earlier consent rounds" in text
     assert "Reopened: Integrates the objection about evening service." in text
+
+
+def test_markdown_keeps_free_text_inert() -> None:
+    writer = LogWriter("room-2", "Pipes | <b>", "anonymous", generate_signing_key(), opened_at=T0)
+    writer.append("proposal.tabled", {"text": "Line one\n<script>x</script>"}, at=T0)
+    writer.append("round.opened", {"round": "consent", "number": 1}, at=T0)
+    answer = {"position": "concern", "text": "a | b\nc <img src=x>", "consent_round": 1}
+    writer.append("consent.answered", answer, at=T0, actor={"pseudonym": "p-cccccccccccc"})
+    text = markdown(decision_view(writer.publish(T0)))
+    assert text.startswith("# Pipes \\| \\<b>\n")
+    assert "> Line one\n> \\<script>x\\</script>" in text
+    assert "| Concern | p-cccccccccccc | a \\| b c \\<img src=x> |" in text
+    assert "<" not in text.replace("\\<", "")  # every < is escaped
