@@ -191,6 +191,8 @@ async def _export(room_id: str) -> str:
             await publish_room(sessions, room, datetime.now(UTC))
         except NothingPublished:
             raise click.ClickException(f"no room {room_id} in this database") from None
+        except ValueError as error:  # GrowthError, a log that no longer verifies, a policy
+            raise click.ClickException(f"room {room_id} could not be published: {error}") from None
         async with sessions() as session:
             text = await stored_log(session, room)
     finally:

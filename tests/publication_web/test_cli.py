@@ -151,3 +151,25 @@ def test_export_publishes_now_and_extends_the_published_log(
     assert newer["head"]["signed_at"] > older["head"]["signed_at"]
     verified = verify_log(newer, previous=older, key=older["public_key"])
     assert verified.ok, verified.line()
+
+
+def test_export_refuses_to_extend_a_stored_log_that_was_tampered_with(
+    world: World, database_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from server.cli import publication
+
+    copy = tmp_path / "copy.db"
+    shutil.copy(world.database, copy)
+    with sqlite3.connect(copy) as connection:
+        connection.execute(
+            "UPDATE published_logs SET document = replace(document, ?, ?)",
+            ("Evening routes matter most.", "Evening routes matter least."),
+        )
+    database_env.setenv("EVENFLOOR_DATABASE_URL", f"sqlite+aiosqlite:///{copy}")
+    room_id = world.rooms["names"]
+    result = CliRunner().invoke(publication.export, [room_id, "--out", str(tmp_path / "x.json")])
+    assert result.exit_code == 1
+    assert f"room {room_id} could not be published" in result.output
+    assert "[hash]" in result.output
