@@ -166,3 +166,26 @@ def test_markdown_keeps_free_text_inert() -> None:
     assert "> Line one\n> \\<script>x\\</script>" in text
     assert "| Concern | p-cccccccccccc | a \\| b c \\<img src=x> |" in text
     assert "<" not in text.replace("\\<", "")  # every < is escaped
+
+
+def test_a_static_site_under_a_base_url_links_its_feed_absolutely(tmp_path: Path) -> None:
+    from server.static_site import write_site
+
+    settings = Settings()
+    text = (Path(__file__).parent / "simulated-log.json").read_text(encoding="utf-8")
+    write_site(
+        tmp_path,
+        [text],
+        template_dir=settings.template_dir,
+        static_dir=settings.static_dir,
+        base_url="https://decisions.example.org/town/",
+    )
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(tmp_path / "feed.atom").getroot()
+    assert feed.findtext(f"{atom}id") == "https://decisions.example.org/town/feed.atom"
+    (entry,) = feed.findall(f"{atom}entry")
+    link = entry.find(f"{atom}link")
+    assert link is not None
+    room_id = load_json(text.encode())["room"]["id"]
+    assert link.get("href") == f"https://decisions.example.org/town/{room_id}/"
+    assert (tmp_path / room_id / "log.json").read_text(encoding="utf-8") == text
