@@ -8,6 +8,7 @@ and rooms that never published answer 404.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -228,11 +229,15 @@ async def decision_log_json(
         published = await public_log(session, room_id)
     if published is None:
         return _plain_not_found()
-    return Response(
-        published.text.encode("utf-8"),
-        media_type=MediaType.JSON,
-        headers={"Content-Disposition": f'inline; filename="{room_id}.json"'},
-    )
+    body = published.text.encode("utf-8")
+    # Mirrors and verifiers poll this: revalidate every time (a room can turn private),
+    # and answer 304 when their copy is the current one.
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(b"", status_code=304, headers=headers, media_type=MediaType.JSON)
+    headers["Content-Disposition"] = f'inline; filename="{room_id}.json"'
+    return Response(body, media_type=MediaType.JSON, headers=headers)
 
 
 @get("/decisions/{room_id:uuid}/log.md", include_in_schema=False)

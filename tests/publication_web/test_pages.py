@@ -209,6 +209,10 @@ async def test_log_json_over_each_database(client: Any) -> None:
     assert response.status_code == 200
     assert json.loads(response.content) == published["log"]
     assert verify_log(load_json(response.content)).ok
+    etag = response.headers["etag"]
+    again = await client.get(f"/decisions/{public}/log.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
     assert (await client.get(f"/decisions/{private}/log.json")).status_code == 404
     assert (await client.get(f"/decisions/{private}")).status_code == 404
     page = await client.get(f"/decisions/{public}")
