@@ -28,7 +28,11 @@ ADMIN_URL = os.environ.get(
 # red CI run is reproducible and a green one is not luck (tests still set their own sizes).
 settings.register_profile("dev", deadline=None)
 settings.register_profile(
-    "ci", deadline=None, derandomize=True, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
