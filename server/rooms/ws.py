@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from litestar import WebSocket, websocket_listener
 from litestar.exceptions import (
@@ -48,8 +48,16 @@ class RoomConnection:
         self.socket = socket
         self.room_id = room_id
         self.state = socket.app.state
+        raw_send: Any = cast(dict[str, Any], socket.scope).get("evenfloor.raw_send")
+        send_text: Callable[[str], Awaitable[None]] = socket.send_text
+        if raw_send is not None:
+
+            async def send_raw(text: str) -> None:
+                await raw_send({"type": "websocket.send", "text": text})
+
+            send_text = send_raw
         self.listener = Listener(
-            send_text=socket.send_text, close=self._close, viewer=socket.user.participant_id
+            send_text=send_text, close=self._close, viewer=socket.user.participant_id
         )
         self.joined = False
 
