@@ -24,7 +24,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from server.cli.groups import groups_of_export, load_polis_export
 
-POLIS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "polis"
+# A copy of ../shared/datasets/polis (CC BY 4.0, see its README), so a clean clone has it.
+POLIS = Path(__file__).resolve().parents[1] / "data" / "polis"
 WINDOW_MS = 60_000
 
 # conversation -> ARI floor (measured, minus 0.005)

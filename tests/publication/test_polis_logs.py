@@ -15,12 +15,11 @@ from publication_helpers import ROOM_KEY, ROOM_PUBLIC, Case, comparable, dumps, 
 
 from server.publication.projection import publish
 
-DATASETS = Path("/work/shared/datasets/polis")
+DATASETS = Path(__file__).resolve().parents[1] / "data" / "polis"
 SMALL = ["15-per-hour-seattle", "brexit-consensus"]
 LARGE = ["canadian-electoral-reform", "scoop-hivemind.affordable-housing", "scoop-hivemind.taxes"]
 ORGANISATIONS = ["Residents", "Businesses", "Council", "Unions"]
 
-pytestmark = pytest.mark.skipif(not DATASETS.exists(), reason="the Polis datasets are not here")
 
 
 def when(milliseconds: str) -> datetime:
