@@ -21,7 +21,6 @@ LARGE = ["canadian-electoral-reform", "scoop-hivemind.affordable-housing", "scoo
 ORGANISATIONS = ["Residents", "Businesses", "Council", "Unions"]
 
 
-
 def when(milliseconds: str) -> datetime:
     return datetime.fromtimestamp(int(milliseconds) / 1000, tz=UTC)
 
