@@ -15,6 +15,8 @@ from xml.etree import ElementTree
 
 from server.publication import parse_decimal_string
 from server.web.i18n import N_
+from server.web.views import DISSENT_KINDS, PERSPECTIVE_KINDS
+from server.web.views import ROUND_LABELS as ROUNDS
 
 OUTCOMES = {
     "consented": N_("Consented"),
@@ -25,24 +27,11 @@ OUTCOMES = {
     "failed": N_("Failed"),
 }
 NO_OUTCOME = N_("No decision yet")
-ROUNDS = {
-    "surface_conflict": N_("Surface conflict"),
-    "weigh_perspectives": N_("Weigh perspectives"),
-    "record_dissent": N_("Record dissent"),
-    "consent": N_("Consent"),
-}
 POSITIONS = {
     "consent": N_("Consent"),
     "concern": N_("Concern"),
     "stand_aside": N_("Stand aside"),
     "object": N_("Objection"),
-}
-DISSENT_KINDS = {"formal_dissent": N_("Formal dissent"), "minority_view": N_("Minority view")}
-PERSPECTIVE_KINDS = {
-    "benefit": N_("Benefit"),
-    "risk": N_("Risk"),
-    "concern": N_("Concern"),
-    "affected_group": N_("Affected group"),
 }
 POLICIES = {
     "names": N_("Names: people appear by name and organisation."),
