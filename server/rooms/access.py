@@ -43,6 +43,26 @@ class RoomAccess:
         return self.membership.role
 
 
+def check_role(role: str | None, need: Need) -> None:
+    """Refuse a non-member (404, like an unknown room) or a role below ``need`` (403)."""
+    if role is None:
+        raise NotFoundException("No such room.")
+    if ROLE_LEVEL.get(role, 0) < need:
+        raise PermissionDeniedException(f"Your role in this room ({role}) does not allow this.")
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The same check as ``access_room``, as data: the write path folds it into its read of
+    the room's head (``RoomService.attempt``), so a command costs no query of its own for it."""
+
+    user_id: uuid.UUID
+    need: Need
+
+    def check(self, role: str | None) -> None:
+        check_role(role, self.need)
+
+
 async def access_room(
     session: AsyncSession, user: CurrentUser | None, room_id: uuid.UUID, need: Need
 ) -> RoomAccess:
@@ -59,8 +79,5 @@ async def access_room(
     if row is None:
         raise NotFoundException("No such room.")
     room, membership, organisation_name = row
-    if ROLE_LEVEL.get(membership.role, 0) < need:
-        raise PermissionDeniedException(
-            f"Your role in this room ({membership.role}) does not allow this."
-        )
+    check_role(membership.role, need)
     return RoomAccess(room, membership, organisation_name)

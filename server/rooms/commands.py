@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import deliberation
 from server.auth.middleware import CurrentUser
 from server.db.tables import Membership
-from server.rooms.access import Need, access_room
+from server.rooms.access import Gate, Need, access_room
 from server.rooms.codec import ValidationError, command_from_wire
 from server.rooms.event_store import StoredEvent
 from server.rooms.service import CommandResult, RoomService
@@ -78,16 +78,18 @@ async def run_command(
         key = service.ballot_key(room_id, command.poll, voter)
         command = dataclasses.replace(command, ballot_key=key)
 
-    async def gate(session: AsyncSession) -> None:
-        await access_room(session, user, room_id, Need.ACT)
-
     ctx = deliberation.Context(
         actor=user.participant_id,
         at=now,
         acting_for=deliberation.ParticipantId(acting_for) if acting_for else None,
     )
     return await service.execute(
-        room_id, command, ctx, idempotency_key=idempotency_key, within=sync_memberships, gate=gate
+        room_id,
+        command,
+        ctx,
+        idempotency_key=idempotency_key,
+        within=sync_memberships,
+        gate=Gate(user.id, Need.ACT),
     )
 
 

@@ -2,18 +2,22 @@
 
 Appends succeed only from the head the writer read (``rooms.last_seq``): a conditional
 UPDATE of the head is the compare-and-set, and ``UNIQUE(room_id, seq)`` is the backstop.
-A writer that loses the race gets ``Conflict`` and retries from the new head.
+A writer that loses the race gets ``Conflict`` and retries from the new head. On
+PostgreSQL the UPDATE and the INSERT are one statement (a data-modifying CTE), so an
+append is one round trip; SQLite runs them as two. Core statements throughout: this is
+the hot path of every command, and ORM objects would only be built to be thrown away.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,26 +73,72 @@ class StoredEvent:
         }
 
 
-async def append(
-    session: AsyncSession,
-    room: Room,
+ROOMS = cast(Table, Room.__table__)
+EVENTS = cast(Table, RoomEvent.__table__)
+_EVENT_COLUMNS = (
+    "seq",
+    "type",
+    "payload",
+    "actor_id",
+    "acting_for",
+    "occurred_at",
+    "idempotency_key",
+    "prev_hash",
+    "hash",
+)
+
+# The compare-and-set of the head (SQLite, and the first half of the PostgreSQL statement).
+_BUMP = (
+    update(ROOMS)
+    .where(ROOMS.c.id == bindparam("room_id"), ROOMS.c.last_seq == bindparam("expected_seq"))
+    .values(last_seq=bindparam("new_seq"), head_hash=bindparam("new_hash"))
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _bump_and_insert(count: int) -> Any:
+    """PostgreSQL: the head's compare-and-set and the events' insert in one statement.
+
+        WITH bumped AS (UPDATE rooms SET last_seq=.. WHERE id=.. AND last_seq=.. RETURNING id)
+        INSERT INTO room_events (..) SELECT bumped.id, .. FROM bumped [UNION ALL ..]
+        RETURNING seq
+
+    A writer that lost the race updates no row, so it inserts none: it gets no rows back.
+    """
+    bumped = _BUMP.returning(ROOMS.c.id).cte("bumped")
+    rows = [
+        select(
+            bumped.c.id,
+            *(bindparam(f"{name}_{n}", type_=EVENTS.c[name].type) for name in _EVENT_COLUMNS),
+        )
+        for n in range(count)
+    ]
+    source = rows[0] if count == 1 else union_all(*rows)
+    return (
+        insert(EVENTS)
+        .from_select(["room_id", *_EVENT_COLUMNS], source)
+        .returning(EVENTS.c.seq)
+        .add_cte(bumped)
+    )
+
+
+def chain(
+    room_id: uuid.UUID,
     events: Sequence[Any],
     *,
     expected_seq: int,
+    head_hash: str,
     actor_id: str | None,
     acting_for: str | None,
     at: datetime,
     idempotency_key: str | None,
 ) -> list[StoredEvent]:
-    """Append core events after ``expected_seq``; raise ``Conflict`` if the head moved.
+    """The rows of ``events`` after ``expected_seq``, each hashed onto the one before.
 
     An event that declares itself secret (``deliberation.is_secret``: a secret ballot) is
     stored without actor, proxy or idempotency key, so its row does not say who cast it.
     """
-    if not events:
-        return []
-    new_head = expected_seq + len(events)
-    prev = room.head_hash
+    prev = head_hash
     stored: list[StoredEvent] = []
     for offset, event in enumerate(events, start=1):
         event_type, payload = dump_event(event)
@@ -97,7 +147,7 @@ async def append(
         actor = None if secret else actor_id
         proxy = None if secret else acting_for
         digest = event_hash(
-            room_id=str(room.id),
+            room_id=str(room_id),
             seq=seq,
             type=event_type,
             payload=payload,
@@ -108,7 +158,7 @@ async def append(
         )
         stored.append(
             StoredEvent(
-                room_id=room.id,
+                room_id=room_id,
                 seq=seq,
                 type=event_type,
                 payload=payload,
@@ -121,66 +171,80 @@ async def append(
             )
         )
         prev = digest
-    moved = await session.execute(
-        update(Room)
-        .where(Room.id == room.id, Room.last_seq == expected_seq)
-        .values(last_seq=new_head, head_hash=prev)
-        .execution_options(synchronize_session=False)
+    return stored
+
+
+async def append(
+    session: AsyncSession,
+    room_id: uuid.UUID,
+    events: Sequence[Any],
+    *,
+    expected_seq: int,
+    head_hash: str,
+    actor_id: str | None,
+    acting_for: str | None,
+    at: datetime,
+    idempotency_key: str | None,
+) -> list[StoredEvent]:
+    """Append core events after ``expected_seq`` (whose hash is ``head_hash``); raise
+    ``Conflict`` if the head moved. One round trip on PostgreSQL, two elsewhere."""
+    if not events:
+        return []
+    stored = chain(
+        room_id,
+        events,
+        expected_seq=expected_seq,
+        head_hash=head_hash,
+        actor_id=actor_id,
+        acting_for=acting_for,
+        at=at,
+        idempotency_key=idempotency_key,
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"room {room.id} moved past seq {expected_seq}")
+    bump = {
+        "room_id": room_id,
+        "expected_seq": expected_seq,
+        "new_seq": stored[-1].seq,
+        "new_hash": stored[-1].hash,
+    }
+    connection = await session.connection()
     try:
-        await session.execute(
-            insert(RoomEvent),
+        if connection.dialect.name == "postgresql":
+            params = dict(bump)
+            for n, s in enumerate(stored):
+                for name in _EVENT_COLUMNS:
+                    params[f"{name}_{n}"] = getattr(s, name)
+            inserted = (await connection.execute(_bump_and_insert(len(stored)), params)).all()
+            if len(inserted) != len(stored):
+                raise Conflict(f"room {room_id} moved past seq {expected_seq}")
+            return stored
+        moved = await connection.execute(_BUMP, bump)
+        if moved.rowcount != 1:
+            raise Conflict(f"room {room_id} moved past seq {expected_seq}")
+        await connection.execute(
+            insert(EVENTS),
             [
-                {
-                    "room_id": s.room_id,
-                    "seq": s.seq,
-                    "type": s.type,
-                    "payload": s.payload,
-                    "actor_id": s.actor_id,
-                    "acting_for": s.acting_for,
-                    "occurred_at": s.occurred_at,
-                    "idempotency_key": s.idempotency_key,
-                    "prev_hash": s.prev_hash,
-                    "hash": s.hash,
-                }
+                {"room_id": s.room_id, **{name: getattr(s, name) for name in _EVENT_COLUMNS}}
                 for s in stored
             ],
         )
     except IntegrityError as error:
-        raise Conflict(f"room {room.id}: seq taken") from error
+        raise Conflict(f"room {room_id}: seq taken") from error
     return stored
+
+
+_SINCE = (
+    select(EVENTS)
+    .where(EVENTS.c.room_id == bindparam("room_id"), EVENTS.c.seq > bindparam("after_seq"))
+    .order_by(EVENTS.c.seq)
+)
 
 
 async def events_since(
     session: AsyncSession, room_id: uuid.UUID, after_seq: int, limit: int | None = None
 ) -> list[StoredEvent]:
-    query = (
-        select(RoomEvent)
-        .where(RoomEvent.room_id == room_id, RoomEvent.seq > after_seq)
-        .order_by(RoomEvent.seq)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    rows = (await session.execute(query)).scalars().all()
-    return [StoredEvent.from_row(row) for row in rows]
-
-
-async def events_for_key(
-    session: AsyncSession, room_id: uuid.UUID, idempotency_key: str
-) -> list[StoredEvent]:
-    rows = (
-        (
-            await session.execute(
-                select(RoomEvent)
-                .where(RoomEvent.room_id == room_id, RoomEvent.idempotency_key == idempotency_key)
-                .order_by(RoomEvent.seq)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    query = _SINCE if limit is None else _SINCE.limit(limit)
+    connection = await session.connection()
+    rows = await connection.execute(query, {"room_id": room_id, "after_seq": after_seq})
     return [StoredEvent.from_row(row) for row in rows]
 
 

@@ -1,10 +1,15 @@
 """The only write path for room state: lock-free decide, compare-and-set append, publish.
 
-    read head -> fold what this process has not seen -> decide -> append at head+1..
-    -> commit -> fan out locally -> notify other processes
+    read head (+ access gate + idempotency key) -> fold what this process has not seen
+    -> decide -> append at head+1.. -> commit -> fan out locally -> notify other processes
 
 A rejected command writes nothing. A command retried with the same idempotency key
 returns the seqs of its first run and appends nothing.
+
+A command costs two statements in its transaction (when this process has already folded
+the room): one SELECT reads the head, the caller's membership and any events already
+stored under the idempotency key; one more appends (see ``event_store.append``). Core
+statements, not ORM loading: this runs for every command in every room.
 """
 
 from __future__ import annotations
@@ -16,21 +21,58 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, and_, bindparam, delete, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import deliberation
-from server.db.tables import Room, RoomDeadline
+from server.db.tables import Membership, Room, RoomDeadline, RoomEvent
 from server.rooms import event_store
+from server.rooms.access import Gate
 from server.rooms.event_store import Conflict, StateCache, StoredEvent
 
 MAX_ATTEMPTS = 20
 
 Publish = Callable[[uuid.UUID, list[StoredEvent]], Awaitable[None]]
 Within = Callable[[AsyncSession, list[StoredEvent]], Awaitable[None]]
-Gate = Callable[[AsyncSession], Awaitable[None]]
+
+ROOMS = cast(Table, Room.__table__)
+MEMBERSHIPS = cast(Table, Membership.__table__)
+EVENTS = cast(Table, RoomEvent.__table__)
+DEADLINES = cast(Table, RoomDeadline.__table__)
+
+
+def _head_query(gated: bool, keyed: bool) -> Any:
+    """The room's head and hash; with ``gated`` the caller's role (NULL if not a member);
+    with ``keyed`` one row per event already stored under the idempotency key, in order."""
+    role = MEMBERSHIPS.c.role if gated else null()
+    earlier = (EVENTS.c.seq, EVENTS.c.actor_id) if keyed else (null(), null())
+    joined: Any = ROOMS
+    if gated:
+        joined = joined.outerjoin(
+            MEMBERSHIPS,
+            and_(
+                MEMBERSHIPS.c.room_id == ROOMS.c.id, MEMBERSHIPS.c.user_id == bindparam("user_id")
+            ),
+        )
+    if keyed:
+        joined = joined.outerjoin(
+            EVENTS,
+            and_(EVENTS.c.room_id == ROOMS.c.id, EVENTS.c.idempotency_key == bindparam("key")),
+        )
+    query = (
+        select(ROOMS.c.last_seq, ROOMS.c.head_hash, role, *earlier)
+        .select_from(joined)
+        .where(ROOMS.c.id == bindparam("room_id"))
+    )
+    return query.order_by(EVENTS.c.seq) if keyed else query
+
+
+HEAD = {
+    (gated, keyed): _head_query(gated, keyed) for gated in (False, True) for keyed in (False, True)
+}
+LAST_SEQ = select(ROOMS.c.last_seq).where(ROOMS.c.id == bindparam("room_id"))
 
 
 class RoomNotFound(Exception):
@@ -81,10 +123,11 @@ class RoomService:
 
     async def state(self, room_id: uuid.UUID) -> tuple[int, Any]:
         async with self.sessions() as session:
-            room = await session.get(Room, room_id)
-            if room is None:
+            connection = await session.connection()
+            head = (await connection.execute(LAST_SEQ, {"room_id": room_id})).scalar()
+            if head is None:
                 raise RoomNotFound(str(room_id))
-            return room.last_seq, await self.cache.load(session, room_id, room.last_seq)
+            return head, await self.cache.load(session, room_id, head)
 
     async def current(self, room_id: uuid.UUID) -> Any:
         """The room's latest state this process knows, reading the table only if needed."""
@@ -105,18 +148,15 @@ class RoomService:
     ) -> CommandResult:
         """Decide and append ``command``; raises ``deliberation.Rejected`` on refusal.
 
-        ``gate`` runs first in the same transaction (the access check: one round trip fewer
-        than a transaction of its own); ``within`` runs after the append (for example to
-        keep the membership table in step with ``member.*`` events), so both land or
-        neither does.
+        ``gate`` (the access check) is checked first, on every try, in the same query that
+        reads the room's head; ``within`` runs after the append (for example to keep the
+        membership table in step with ``member.*`` events), so both land or neither does.
         """
         for _attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.sessions() as session, session.begin():
-                    if gate is not None:
-                        await gate(session)
                     result, stored = await self.attempt(
-                        session, room_id, command, ctx, idempotency_key
+                        session, room_id, command, ctx, idempotency_key, gate=gate
                     )
                     if within is not None and stored:
                         await within(session, stored)
@@ -135,28 +175,45 @@ class RoomService:
         command: Any,
         ctx: deliberation.Context,
         idempotency_key: str | None,
+        *,
+        gate: Gate | None = None,
     ) -> tuple[CommandResult, list[StoredEvent]]:
-        """One try inside the caller's transaction; the caller commits and publishes."""
-        room = await session.get(Room, room_id, populate_existing=True)
-        if room is None:
-            raise RoomNotFound(str(room_id))
+        """One try inside the caller's transaction; the caller commits and publishes.
+
+        Reads with Core on the session's connection, which does not autoflush: a caller
+        that added ORM objects this must see flushes them first (``create_room`` does)."""
+        connection = await session.connection()
+        params: dict[str, Any] = {"room_id": room_id}
+        if gate is not None:
+            params["user_id"] = gate.user_id
         if idempotency_key:
-            earlier = await event_store.events_for_key(session, room_id, idempotency_key)
-            if earlier:
-                if earlier[0].actor_id != ctx.actor:
-                    raise KeyReused("this idempotency key was already used by someone else")
-                seqs = tuple(stored.seq for stored in earlier)
-                return CommandResult(seqs=seqs, head=room.last_seq, replayed=True), []
-        head = room.last_seq
+            params["key"] = idempotency_key
+        rows = (
+            await connection.execute(HEAD[gate is not None, bool(idempotency_key)], params)
+        ).all()
+        if not rows:
+            if gate is not None:  # no such room and not a member look alike
+                gate.check(None)
+            raise RoomNotFound(str(room_id))
+        head, head_hash, role = rows[0][0], rows[0][1], rows[0][2]
+        if gate is not None:
+            gate.check(role)
+        earlier = [(seq, actor) for _, _, _, seq, actor in rows if seq is not None]
+        if earlier:
+            if earlier[0][1] != ctx.actor:
+                raise KeyReused("this idempotency key was already used by someone else")
+            seqs = tuple(seq for seq, _actor in earlier)
+            return CommandResult(seqs=seqs, head=head, replayed=True), []
         state = await self.cache.load(session, room_id, head)
         events = deliberation.decide(state, command, ctx)
         if not events:
             return CommandResult(seqs=(), head=head), []
         stored = await event_store.append(
             session,
-            room,
+            room_id,
             events,
             expected_seq=head,
+            head_hash=head_hash,
             actor_id=ctx.actor,
             acting_for=ctx.acting_for,
             at=ctx.at,
@@ -173,16 +230,15 @@ class RoomService:
 
 
 async def schedule(session: AsyncSession, room_id: uuid.UUID, due: datetime | None) -> None:
-    existing = await session.get(RoomDeadline, room_id)
+    connection = await session.connection()
     if due is None:
-        if existing is not None:
-            await session.execute(delete(RoomDeadline).where(RoomDeadline.room_id == room_id))
+        await connection.execute(delete(DEADLINES).where(DEADLINES.c.room_id == room_id))
         return
-    if existing is None:
-        session.add(RoomDeadline(room_id=room_id, due_at=due))
-    else:
-        existing.due_at = due
-    await session.flush()
+    moved = await connection.execute(
+        update(DEADLINES).where(DEADLINES.c.room_id == room_id).values(due_at=due)
+    )
+    if moved.rowcount == 0:
+        await connection.execute(insert(DEADLINES).values(room_id=room_id, due_at=due))
 
 
 async def due_rooms(session: AsyncSession, now: datetime, *, limit: int = 20) -> list[uuid.UUID]:
