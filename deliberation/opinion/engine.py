@@ -13,7 +13,8 @@
    from the last base clusters;
 5. for each k in 2..min(5, 2 + base clusters // 12): k-means of the base-cluster centres, weighted
    by size, warm-started from the last clustering with that k; the k with the best silhouette wins;
-6. k smoothing: the number of groups changes only after the same k has won 4 updates running;
+6. k smoothing: the number of groups changes only after the same k has won 4 updates running
+   (Evenfloor: or at once, when the winner's silhouette beats the shown k's by 0.1 or more);
 7. (Evenfloor's addition, on `recompute()` only) each group clustering is polished: the best of
    the warm-started clustering and 10 seeded k-means++ runs, by weighted inertia.
 
@@ -68,6 +69,11 @@ class EngineSettings:
     # Evenfloor's one change to the method: on recompute() (not step()), each group clustering
     # is also run from this many seeded k-means++ starts and the lowest inertia wins.
     polish_inits: int = 10
+    # Evenfloor's second change: the shown k also changes at once when this update's best k
+    # beats it by this much silhouette. Polis's 4-in-a-row rule exists to stop flicker between
+    # near-equal k; a k that is clearly worse should not stay on screen because the better one
+    # has only won once so far (a burst of votes at the end of a round is one update). None: off.
+    k_switch_margin: float | None = 0.1
 
 
 @dataclass(slots=True)
@@ -76,11 +82,25 @@ class _Smoother:
     last_k_count: int = 0
     smoothed_k: int | None = None
 
-    def update(self, this_k: int, buffer: int) -> int:
+    def update(
+        self,
+        this_k: int,
+        buffer: int,
+        silhouettes: Mapping[int, float] | None = None,
+        margin: float | None = None,
+    ) -> int:
         same = self.last_k is not None and this_k == self.last_k
         self.last_k_count = self.last_k_count + 1 if same else 1
         self.last_k = this_k
-        if self.last_k_count >= buffer or self.smoothed_k is None:
+        shown = self.smoothed_k
+        decisive = (
+            margin is not None
+            and silhouettes is not None
+            and shown is not None
+            and shown in silhouettes
+            and silhouettes[this_k] - silhouettes[shown] >= margin
+        )
+        if self.last_k_count >= buffer or self.smoothed_k is None or decisive:
             self.smoothed_k = this_k
         return self.smoothed_k
 
@@ -328,7 +348,7 @@ class OpinionEngine:
         # Clojure's max-key keeps the last of equal maxima
         this_k = max(sorted(silhouettes), key=lambda k: (silhouettes[k], k))
         self._group_clusterings.update(current)
-        k = self._smoother.update(this_k, s.group_k_buffer)
+        k = self._smoother.update(this_k, s.group_k_buffer, silhouettes, s.k_switch_margin)
         # the smoothed k may not be computable any more (fewer base clusters): take this update's
         groups = current.get(k, current[this_k])
         return Update(projection, in_conv, base, groups, silhouettes, groups.size)

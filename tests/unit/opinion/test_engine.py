@@ -95,6 +95,19 @@ def test_k_changes_only_after_four_wins_in_a_row() -> None:
     assert smoother.update(2, 4) == 3
 
 
+def test_a_clearly_better_k_is_shown_at_once() -> None:
+    smoother = _Smoother()
+    assert smoother.update(4, 4, {2: 0.40, 3: 0.38, 4: 0.41}, 0.1) == 4
+    # k=2 wins once by less than the margin: the shown k holds
+    assert smoother.update(2, 4, {2: 0.45, 3: 0.38, 4: 0.41}, 0.1) == 4
+    # k=2 wins once by the margin or more: shown at once
+    assert smoother.update(2, 4, {2: 0.60, 3: 0.38, 4: 0.41}, 0.1) == 2
+    # without a margin, Polis's rule alone: four wins running
+    polis = _Smoother()
+    polis.update(4, 4, {2: 0.40, 4: 0.41}, None)
+    assert polis.update(2, 4, {2: 0.90, 4: 0.41}, None) == 4
+
+
 def test_max_k_follows_the_number_of_base_clusters() -> None:
     assert max_k_for(11, 5) == 2
     assert max_k_for(12, 5) == 3
