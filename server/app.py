@@ -87,12 +87,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     hub = RoomHub(read_events, current_state)
 
+    # With the PostgreSQL backend the append NOTIFYs other processes itself, at commit and
+    # without a round trip of its own; the other backends are told after the commit.
+    notify_in_append = settings.resolved_channels_backend == "postgres" and not settings.is_sqlite
+
     async def publish(room_id: Any, stored: list[StoredEvent]) -> None:
         await hub.advance(room_id, stored[-1].seq, stored)
-        await announce(channels, notification(room_id, stored[-1].seq))
+        if not notify_in_append:
+            await announce(channels, notification(room_id, stored[-1].seq))
 
     ballot_secret = hmac.new(settings.secret_key.encode(), b"evenfloor-ballot-keys", "sha256")
-    rooms = RoomService(sessions, publish, ballot_secret=ballot_secret.digest())
+    rooms = RoomService(
+        sessions,
+        publish,
+        ballot_secret=ballot_secret.digest(),
+        notify_channel=ROOMS_CHANNEL if notify_in_append else None,
+    )
     opinion = OpinionService(rooms.state, hub.broadcast)
     hub.observers.append(opinion.on_events)
 

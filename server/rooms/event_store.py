@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, union_all, update
+from sqlalchemy import String, Table, bindparam, func, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,15 +95,17 @@ _BUMP = (
 )
 
 
-@functools.lru_cache(maxsize=16)
-def _bump_and_insert(count: int) -> Any:
+@functools.lru_cache(maxsize=32)
+def _bump_and_insert(count: int, notify: bool) -> Any:
     """PostgreSQL: the head's compare-and-set and the events' insert in one statement.
 
         WITH bumped AS (UPDATE rooms SET last_seq=.. WHERE id=.. AND last_seq=.. RETURNING id)
         INSERT INTO room_events (..) SELECT bumped.id, .. FROM bumped [UNION ALL ..]
-        RETURNING seq
+        RETURNING seq [, pg_notify(:channel, :note)]
 
-    A writer that lost the race updates no row, so it inserts none: it gets no rows back.
+    A writer that lost the race updates no row, so it inserts none: it gets no rows back
+    (and notifies nobody). PostgreSQL delivers a notification at commit, and only once
+    however many rows repeated it.
     """
     bumped = _BUMP.returning(ROOMS.c.id).cte("bumped")
     rows = [
@@ -114,10 +116,15 @@ def _bump_and_insert(count: int) -> Any:
         for n in range(count)
     ]
     source = rows[0] if count == 1 else union_all(*rows)
+    returning: list[Any] = [EVENTS.c.seq]
+    if notify:
+        returning.append(
+            func.pg_notify(bindparam("channel", type_=String), bindparam("note", type_=String))
+        )
     return (
         insert(EVENTS)
         .from_select(["room_id", *_EVENT_COLUMNS], source)
-        .returning(EVENTS.c.seq)
+        .returning(*returning)
         .add_cte(bumped)
     )
 
@@ -185,9 +192,13 @@ async def append(
     acting_for: str | None,
     at: datetime,
     idempotency_key: str | None,
+    notify: tuple[str, str] | None = None,
 ) -> list[StoredEvent]:
     """Append core events after ``expected_seq`` (whose hash is ``head_hash``); raise
-    ``Conflict`` if the head moved. One round trip on PostgreSQL, two elsewhere."""
+    ``Conflict`` if the head moved. One round trip on PostgreSQL, two elsewhere.
+
+    ``notify`` (PostgreSQL only) is a ``(channel, payload)`` to NOTIFY in the same
+    statement; it reaches listeners when, and only if, the transaction commits."""
     if not events:
         return []
     stored = chain(
@@ -207,13 +218,19 @@ async def append(
         "new_hash": stored[-1].hash,
     }
     connection = await session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if notify is not None and not postgres:
+        raise ValueError("only PostgreSQL notifies within the append")
     try:
-        if connection.dialect.name == "postgresql":
-            params = dict(bump)
+        if postgres:
+            params: dict[str, Any] = dict(bump)
             for n, s in enumerate(stored):
                 for name in _EVENT_COLUMNS:
                     params[f"{name}_{n}"] = getattr(s, name)
-            inserted = (await connection.execute(_bump_and_insert(len(stored)), params)).all()
+            if notify is not None:
+                params["channel"], params["note"] = notify
+            statement = _bump_and_insert(len(stored), notify is not None)
+            inserted = (await connection.execute(statement, params)).all()
             if len(inserted) != len(stored):
                 raise Conflict(f"room {room_id} moved past seq {expected_seq}")
             return stored

@@ -2,9 +2,10 @@
 
 One loop per room sends each event's frame, encoded once, to every socket in order of
 ``seq``. Other processes learn that a room advanced through Litestar Channels (a message
-of a few bytes: room id and seq); they read the events from the table themselves, so a
-lost notification delays a client but never loses an event (its next message or
-reconnect catches up from the table).
+of a few bytes: room id and seq; on PostgreSQL the append statement sends it itself, so it
+goes out at commit); they read the events from the table themselves, so a lost
+notification delays a client but never loses an event (its next message or reconnect
+catches up from the table).
 """
 
 from __future__ import annotations

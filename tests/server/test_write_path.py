@@ -169,3 +169,66 @@ async def test_the_gate_in_the_head_read_refuses_like_access_room(client: Any, d
     assert len(passed.seqs) == 1
     assert not passed.replayed
     assert (await head_of(db, room))[2] == count + 1
+
+
+@pytest.mark.postgres
+async def test_an_append_notifies_other_processes_at_commit_and_only_then(
+    postgres_url: str, clock: Any
+) -> None:
+    import asyncpg
+    from litestar.testing import AsyncTestClient
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+    from sqlalchemy.pool import NullPool
+
+    from server.app import create_app
+    from server.broadcast import plain_dsn
+    from server.db.engine import create_engine
+    from server.rooms.fanout import ROOMS_CHANNEL, notification
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(postgres_url), clock=clock)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        _ada, room_id = await a_room(client)
+    engine = create_engine(postgres_url, poolclass=NullPool)
+    db = async_sessionmaker(engine, expire_on_commit=False)
+    seq, head_hash, _count = await head_of(db, room_id)
+    last = (await history(db, room_id))[-1]
+    event = load_event(last.type, last.payload)
+    heard: list[str] = []
+    listener = await asyncpg.connect(plain_dsn(postgres_url))
+    await listener.add_listener(ROOMS_CHANNEL, lambda *note: heard.append(note[-1]))
+
+    async def append(expected: int, prev: str, *, commit: bool) -> None:
+        async with db() as session, session.begin():
+            await event_store.append(
+                session,
+                room_id,
+                [event, event],
+                expected_seq=expected,
+                head_hash=prev,
+                actor_id=last.actor_id,
+                acting_for=None,
+                at=AT,
+                idempotency_key=None,
+                notify=(ROOMS_CHANNEL, notification(room_id, expected + 2)),
+            )
+            await asyncio.sleep(0.1)
+            assert heard == []  # not before the commit
+            if not commit:
+                await session.rollback()
+
+    try:
+        await append(seq, head_hash, commit=False)
+        with pytest.raises(Conflict):
+            await append(seq - 1, last.prev_hash, commit=True)
+        await asyncio.sleep(0.1)
+        assert heard == []  # nothing for a rolled-back or losing append
+        await append(seq, head_hash, commit=True)
+        for _ in range(50):
+            if heard:
+                break
+            await asyncio.sleep(0.02)
+        assert heard == [notification(room_id, seq + 2)]  # once, for the whole append
+    finally:
+        await listener.close()
+        await engine.dispose()
