@@ -1,5 +1,7 @@
 """The create-a-room form: its defaults and its translation into ``POST /api/rooms``' body.
 
+Its rule fields are the console's too (``server/web/rulefields.py``).
+
 People think in minutes and percentages; the core wants milliseconds and fractions.
 """
 
@@ -8,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from server.web.forms import utc_moment
+from server.web import rulefields
+from server.web.forms import form_args, utc_moment
 from server.web.views import ROUNDS
 
 
@@ -21,17 +24,19 @@ def DEFAULTS(now: datetime) -> dict[str, str]:  # noqa: N802 (a table computed a
         "invite": "",
         "mode": "live",
         "publication": "organisations",
-        "speaking_cap": "40",
-        "speech_limit_minutes": "3",
-        "reply_limit_minutes": "1",
-        "overrun": "end",
-        "vote_mode": "capped",
-        "vote_cap": "40",
-        "quorum_participants": "2",
-        "quorum_organisations": "2",
-        "objection_rule": "facilitator_integrates_only",
-        "points_budget": "10",
-        "premoderate_statements": "",
+        "rules.speaking_cap_percent": "40",
+        "rules.speech_limit_minutes": "3",
+        "rules.reply_limit_minutes": "1",
+        "rules.point_of_order_limit_seconds": "30",
+        "rules.overrun": "end",
+        "rules.vote_mode": "capped",
+        "rules.vote_cap_percent": "40",
+        "rules.quorum.participants": "2",
+        "rules.quorum.organisations": "2",
+        "rules.objection_rule": "facilitator_integrates_only",
+        "rules.points_budget": "10",
+        "rules.premoderate_statements": "",
+        "rules.proxy_needs_presence": "",
         "is_public": "on",
     }
     for day, kind in enumerate(ROUNDS, start=1):
@@ -39,56 +44,20 @@ def DEFAULTS(now: datetime) -> dict[str, str]:  # noqa: N802 (a table computed a
     return form
 
 
-def _number(form: dict[str, str], name: str, label: str) -> float | None:
-    raw = form.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{label}: enter a number.") from None
-
-
-def _share(value: float | None, label: str) -> str | None:
-    if value is None or value == 0:
-        return None
-    if not 0 < value <= 100:
-        raise ValueError(f"{label}: a percentage above 0 and at most 100.")
-    return f"{round(value * 10)}/1000"
+# Unticked boxes are not posted: when the form comes back with an error, they stay unticked.
+UNTICKED = {
+    "is_public": "",
+    **{f.name: "" for f in rulefields.FIELDS if f.kind == "check"},
+}
 
 
 def _rules(form: dict[str, str]) -> dict[str, Any]:
-    rules: dict[str, Any] = {
-        "overrun": form.get("overrun") or "end",
-        "vote_mode": form.get("vote_mode") or "one_person_one_vote",
-        "objection_rule": form.get("objection_rule") or "facilitator_integrates_only",
-        "premoderate_statements": form.get("premoderate_statements") == "on",
-    }
-    cap = _share(_number(form, "speaking_cap", "Speaking cap"), "Speaking cap")
-    if cap:
-        rules["speaking_cap"] = cap
-    vote_cap = _share(_number(form, "vote_cap", "Vote cap"), "Vote cap")
-    if vote_cap:
-        rules["vote_cap"] = vote_cap
-    for field, label in (
-        ("speech_limit", "Time per speech"),
-        ("reply_limit", "Time per reply"),
-    ):
-        minutes = _number(form, f"{field}_minutes", label)
-        if minutes is not None:
-            if minutes <= 0:
-                raise ValueError(f"{label}: more than 0 minutes.")
-            rules[f"{field}_ms"] = round(minutes * 60_000)
-    quorum = {}
-    for field in ("participants", "organisations"):
-        value = _number(form, f"quorum_{field}", f"Quorum ({field})")
-        if value is not None:
-            quorum[field] = int(value)
-    if quorum:
-        rules["quorum"] = quorum
-    points = _number(form, "points_budget", "Points per person")
-    if points is not None:
-        rules["points_budget"] = int(points)
+    """The rule fields (``server/web/rulefields.py``) -> the core's ``rules`` object."""
+    problems = rulefields.check(form)
+    if problems:
+        raise rulefields.Problems(problems)
+    fields = [(k, v) for k, v in form.items() if k.startswith("rules.")]
+    rules: dict[str, Any] = form_args(fields).get("rules", {})
     return rules
 
 

@@ -27,8 +27,9 @@ from server.web.decisions import decision_handlers
 from server.web.forms import flash, pop_flash
 from server.web.i18n import gettext as _
 from server.web.i18n import use_locale
-from server.web.newroom import DEFAULTS, room_from_form
+from server.web.newroom import DEFAULTS, UNTICKED, room_from_form
 from server.web.rooms import login_redirect, not_found, room_handlers
+from server.web.rulefields import FIELDS, Problems
 from server.web.views import ROLES
 
 INVITATION_DAYS = 14
@@ -84,7 +85,7 @@ async def new_room(request: Request[Any, Any, Any]) -> Any:
     now = request.app.state.clock.now()
     return Template(
         "rooms/new.html",
-        context={"user": user, "form": DEFAULTS(now), "errors": []},
+        context={"user": user, "form": DEFAULTS(now), "errors": [], "rule_fields": FIELDS},
     )
 
 
@@ -141,8 +142,9 @@ async def create_room_form(request: Request[Any, Any, Any]) -> Any:
             "rooms/new.html",
             context={
                 "user": user,
-                "form": {**DEFAULTS(now), "is_public": "", "premoderate_statements": "", **form},
+                "form": {**DEFAULTS(now), **UNTICKED, **form},
                 "errors": _problems(error),
+                "rule_fields": FIELDS,
             },
             status_code=422,
         )
@@ -157,6 +159,8 @@ async def create_room_form(request: Request[Any, Any, Any]) -> Any:
 
 
 def _problems(error: Exception) -> list[str]:
+    if isinstance(error, Problems):
+        return error.problems
     if isinstance(error, ValidationError):
         return [
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}".lstrip(": ") for e in error.errors()

@@ -99,7 +99,7 @@ async def test_creating_a_room_from_the_form(client: Any) -> None:
             "title": "T",
             "proposal": "P",
             "organisation_name": "Council",
-            "speaking_cap": "140",
+            "rules.speaking_cap_percent": "140",
         },
     )
     assert bad.status_code == 422
@@ -117,9 +117,9 @@ async def test_creating_a_room_from_the_form(client: Any) -> None:
             "deadline_weigh_perspectives": "2099-01-02T10:00",
             "deadline_record_dissent": "2099-01-03T10:00",
             "deadline_consent": "2099-01-04T10:00",
-            "speaking_cap": "40",
-            "vote_mode": "capped",
-            "vote_cap": "40",
+            "rules.speaking_cap_percent": "40",
+            "rules.vote_mode": "capped",
+            "rules.vote_cap_percent": "40",
             "is_public": "on",
         },
     )

@@ -305,19 +305,42 @@ function parseMoment(iso) {
 }
 
 // The same conventions as server/web/forms.py: empty fields are left out, name[] makes a
-// list, points.<id> makes allocations, datetime-local values are UTC, *_seconds/_minutes -> _ms.
+// list, points.<id> makes allocations, budget.<org> (minutes) makes the rules'
+// organisation_budgets, datetime-local values are UTC, *_seconds/_minutes -> _ms,
+// *_percent -> an exact share ("40" -> "40/100", 0 left out), dotted names nest.
+const LISTS = { "points.": "allocations", "budget.": "rules.organisation_budgets" };
+
+function share(value) {
+  const match = /^(\d*)(?:\.(\d+))?$/.exec(value);
+  if (!match || !(match[1] || match[2])) return value; // the server names the field
+  const places = match[2] || "";
+  return `${BigInt((match[1] || "") + places)}/${100n * 10n ** BigInt(places.length)}`;
+}
+
+function nest(args, name, value) {
+  const path = name.split(".");
+  const last = path.pop();
+  let target = args;
+  for (const part of path) target = target[part] = target[part] || {};
+  target[last] = value;
+}
+
 function formArgs(form) {
   const args = {};
-  const allocations = [];
+  const rows = {};
   let actingFor = null;
-  let hasPoints = false;
   for (const [name, raw] of new FormData(form)) {
     const value = typeof raw === "string" ? raw.trim() : raw;
     if (name === "acting_for") { actingFor = value || null; continue; }
     if (name === "_csrf_token" || name === "next") continue;
-    if (name.startsWith("points.")) {
-      hasPoints = true;
-      if (value !== "") allocations.push({ perspective: name.slice(7), points: Number(value) });
+    const prefix = name.slice(0, name.indexOf(".") + 1);
+    if (prefix in LISTS) {
+      rows[prefix] = rows[prefix] || [];
+      const key = name.slice(prefix.length);
+      if (value === "") continue;
+      rows[prefix].push(prefix === "points."
+        ? { perspective: key, points: Number(value) }
+        : { organisation: key, ms: Math.round(Number(value) * 60000) });
       continue;
     }
     if (name.endsWith("[]")) {
@@ -338,8 +361,13 @@ function formArgs(form) {
         out = Math.round(Number(value) * factor);
       }
     }
-    args[key] = out;
+    if (key.endsWith("_percent")) {
+      key = key.slice(0, -"_percent".length);
+      out = share(value);
+      if (/^[0.]*\/\d+$/.test(out)) continue; // 0 %: no cap
+    }
+    nest(args, key, out);
   }
-  if (hasPoints) args.allocations = allocations;
+  for (const [prefix, found] of Object.entries(rows)) nest(args, LISTS[prefix], found);
   return { args, actingFor };
 }
