@@ -27,7 +27,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.middleware import AuthMiddleware, CSRFUnlessBearer
 from server.auth.routes import AuthApi, AuthPages
@@ -70,6 +70,33 @@ class LifespanAfterPlugins(InitPluginProtocol):
         return app_config
 
 
+def room_service(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    hub: RoomHub,
+    channels: ChannelsPlugin,
+    ballot_secret: bytes,
+) -> RoomService:
+    """The write path, wired to this process's fan-out and to the other processes.
+
+    With the PostgreSQL backend each append NOTIFYs the other processes itself, delivered
+    at commit and without a round trip of its own; the other backends are told after it.
+    """
+
+    async def publish(room_id: Any, stored: list[StoredEvent]) -> None:
+        await hub.advance(room_id, stored[-1].seq, stored)
+        if not in_append:
+            await announce(channels, notification(room_id, stored[-1].seq, hub.origin))
+
+    def notify(room_id: Any, seq: int) -> tuple[str, str]:
+        return ROOMS_CHANNEL, notification(room_id, seq, hub.origin)
+
+    in_append = settings.resolved_channels_backend == "postgres" and not settings.is_sqlite
+    return RoomService(
+        sessions, publish, ballot_secret=ballot_secret, notify=notify if in_append else None
+    )
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or get_settings()
     clock = clock or SystemClock()
@@ -87,22 +114,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     hub = RoomHub(read_events, current_state)
 
-    # With the PostgreSQL backend the append NOTIFYs other processes itself, at commit and
-    # without a round trip of its own; the other backends are told after the commit.
-    notify_in_append = settings.resolved_channels_backend == "postgres" and not settings.is_sqlite
-
-    async def publish(room_id: Any, stored: list[StoredEvent]) -> None:
-        await hub.advance(room_id, stored[-1].seq, stored)
-        if not notify_in_append:
-            await announce(channels, notification(room_id, stored[-1].seq))
-
     ballot_secret = hmac.new(settings.secret_key.encode(), b"evenfloor-ballot-keys", "sha256")
-    rooms = RoomService(
-        sessions,
-        publish,
-        ballot_secret=ballot_secret.digest(),
-        notify_channel=ROOMS_CHANNEL if notify_in_append else None,
-    )
+    rooms = room_service(settings, sessions, hub, channels, ballot_secret.digest())
     opinion = OpinionService(rooms.state, hub.broadcast)
     hub.observers.append(opinion.on_events)
 

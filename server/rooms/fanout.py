@@ -116,6 +116,8 @@ class RoomHub:
         self._rooms: dict[uuid.UUID, _Room] = {}
         self._read_events = read_events
         self._load_state = load_state
+        # Tells this process's notifications (``notification``) from other processes'.
+        self.origin = uuid.uuid4().hex
         # Called with each batch of new events of a room that has sockets here (after they
         # were sent), e.g. to recompute the room's opinion groups.
         self.observers: list[Callable[[uuid.UUID, Sequence[StoredEvent]], Awaitable[None]]] = []
@@ -230,8 +232,15 @@ class RoomHub:
         except (ValueError, KeyError, TypeError):
             log.warning("ignored malformed room notification %r", message)
             return
+        if note.get("from") == self.origin:
+            return  # this process wrote those events and sends them itself (``advance``)
         await self.advance(room_id, seq)
 
 
-def notification(room_id: uuid.UUID, seq: int) -> str:
-    return json.dumps({"room": str(room_id), "seq": seq})
+def notification(room_id: uuid.UUID, seq: int, origin: str | None = None) -> str:
+    """``origin`` names the hub (the process) that wrote the events, so it can skip its own
+    notice: on PostgreSQL the notice arrives at commit, before the writer's own fan-out."""
+    note: dict[str, Any] = {"room": str(room_id), "seq": seq}
+    if origin is not None:
+        note["from"] = origin
+    return json.dumps(note)

@@ -31,12 +31,12 @@ from server.db.tables import Membership, Room, RoomDeadline, RoomEvent
 from server.rooms import event_store
 from server.rooms.access import Gate
 from server.rooms.event_store import Conflict, StateCache, StoredEvent
-from server.rooms.fanout import notification
 
 MAX_ATTEMPTS = 20
 
 Publish = Callable[[uuid.UUID, list[StoredEvent]], Awaitable[None]]
 Within = Callable[[AsyncSession, list[StoredEvent]], Awaitable[None]]
+Notify = Callable[[uuid.UUID, int], tuple[str, str]]
 
 ROOMS = cast(Table, Room.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
@@ -108,14 +108,14 @@ class RoomService:
         cache: StateCache | None = None,
         *,
         ballot_secret: bytes | None = None,
-        notify_channel: str | None = None,
+        notify: Notify | None = None,
     ) -> None:
         self.sessions = sessions
         self.publish = publish
         self.cache = cache or StateCache()
-        # PostgreSQL: each append NOTIFYs this channel itself, in its own statement, so
-        # ``publish`` need not announce the new seq (fanout.notification) to other processes.
-        self.notify_channel = notify_channel
+        # PostgreSQL: each append NOTIFYs (channel, payload) = notify(room, new head) in its
+        # own statement, so ``publish`` need not tell other processes the new seq itself.
+        self.notify = notify
         # Keys secret ballots (see ``ballot_key``); without one, keys last as long as the process.
         self.ballot_secret = ballot_secret or secrets.token_bytes(32)
 
@@ -223,9 +223,7 @@ class RoomService:
             acting_for=ctx.acting_for,
             at=ctx.at,
             idempotency_key=idempotency_key,
-            notify=None
-            if self.notify_channel is None
-            else (self.notify_channel, notification(room_id, head + len(events))),
+            notify=None if self.notify is None else self.notify(room_id, head + len(events)),
         )
         new_state = state
         for event in events:

@@ -14,7 +14,7 @@ import deliberation
 from server.rooms import fanout
 from server.rooms.codec import command_from_wire, dump_event
 from server.rooms.event_store import StoredEvent
-from server.rooms.fanout import CLOSE_TOO_SLOW, Listener, RoomHub, SendClock
+from server.rooms.fanout import CLOSE_TOO_SLOW, Listener, RoomHub, SendClock, notification
 
 ROOM = uuid.uuid4()
 AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -120,3 +120,26 @@ async def test_a_cancellation_from_outside_is_not_taken_for_a_slow_socket(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_hub_skips_its_own_notifications_and_follows_other_processes() -> None:
+    state, stored = a_room()
+    reads: list[int] = []
+
+    async def read_events(_room: uuid.UUID, after: int) -> list[StoredEvent]:
+        reads.append(after)
+        return [s for s in stored if s.seq > after]
+
+    async def load_state(_room: uuid.UUID, _fresh: bool) -> Any:
+        return state
+
+    hub = RoomHub(read_events, load_state)
+    socket = Socket()
+    hub.join(ROOM, socket.listener, 0)
+    head = stored[-1].seq
+    await hub.on_notification(notification(ROOM, head, hub.origin))
+    assert reads == []  # its own: the writer's advance() sends the events
+    assert socket.frames == []
+    await hub.on_notification(notification(ROOM, head, "another-process"))
+    assert reads == [0]
+    assert len(socket.frames) == len(stored)
