@@ -87,6 +87,10 @@ _EVENT_COLUMNS = (
     "hash",
 )
 
+# Beyond this many events (10 parameters each) an append takes the two-statement path on
+# PostgreSQL too, far from its 32,767 parameters a statement.
+MAX_EVENTS_IN_ONE_STATEMENT = 64
+
 # The compare-and-set of the head (SQLite, and the first half of the PostgreSQL statement).
 _BUMP = (
     update(ROOMS)
@@ -222,7 +226,7 @@ async def append(
     if notify is not None and not postgres:
         raise ValueError("only PostgreSQL notifies within the append")
     try:
-        if postgres:
+        if postgres and len(stored) <= MAX_EVENTS_IN_ONE_STATEMENT:
             params: dict[str, Any] = dict(bump)
             for n, s in enumerate(stored):
                 for name in _EVENT_COLUMNS:
@@ -244,6 +248,8 @@ async def append(
                 for s in stored
             ],
         )
+        if notify is not None:
+            await connection.execute(select(func.pg_notify(*notify)))
     except IntegrityError as error:
         raise Conflict(f"room {room_id}: seq taken") from error
     return stored

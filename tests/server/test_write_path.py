@@ -79,7 +79,10 @@ async def test_an_append_from_a_stale_head_loses_and_writes_nothing(client: Any,
     assert await head_of(db, room_id) == (seq, head_hash, count)
 
 
-async def test_a_multi_event_append_lands_whole_and_moves_the_head(client: Any, db: Any) -> None:
+@pytest.mark.parametrize("size", [3, event_store.MAX_EVENTS_IN_ONE_STATEMENT + 1])
+async def test_a_multi_event_append_lands_whole_and_moves_the_head(
+    client: Any, db: Any, size: int
+) -> None:
     _ada, room_id = await a_room(client)
     seq, head_hash, count = await head_of(db, room_id)
     last = (await history(db, room_id))[-1]
@@ -88,18 +91,18 @@ async def test_a_multi_event_append_lands_whole_and_moves_the_head(client: Any, 
         stored = await event_store.append(
             session,
             room_id,
-            [event, event, event],
+            [event] * size,
             expected_seq=seq,
             head_hash=head_hash,
             actor_id=last.actor_id,
             acting_for=None,
             at=AT,
-            idempotency_key="three",
+            idempotency_key="many",
         )
-    assert [s.seq for s in stored] == [seq + 1, seq + 2, seq + 3]
-    assert await head_of(db, room_id) == (seq + 3, stored[-1].hash, count + 3)
+    assert [s.seq for s in stored] == list(range(seq + 1, seq + size + 1))
+    assert await head_of(db, room_id) == (seq + size, stored[-1].hash, count + size)
     events = await history(db, room_id)
-    assert events[-3:] == stored
+    assert events[-size:] == stored
     assert_chained(events)
 
 
@@ -172,8 +175,9 @@ async def test_the_gate_in_the_head_read_refuses_like_access_room(client: Any, d
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("size", [2, event_store.MAX_EVENTS_IN_ONE_STATEMENT + 1])
 async def test_an_append_notifies_other_processes_at_commit_and_only_then(
-    postgres_url: str, clock: Any
+    postgres_url: str, clock: Any, size: int
 ) -> None:
     import asyncpg
     from litestar.testing import AsyncTestClient
@@ -203,14 +207,14 @@ async def test_an_append_notifies_other_processes_at_commit_and_only_then(
             await event_store.append(
                 session,
                 room_id,
-                [event, event],
+                [event] * size,
                 expected_seq=expected,
                 head_hash=prev,
                 actor_id=last.actor_id,
                 acting_for=None,
                 at=AT,
                 idempotency_key=None,
-                notify=(ROOMS_CHANNEL, notification(room_id, expected + 2)),
+                notify=(ROOMS_CHANNEL, notification(room_id, expected + size)),
             )
             await asyncio.sleep(0.1)
             assert heard == []  # not before the commit
@@ -228,7 +232,7 @@ async def test_an_append_notifies_other_processes_at_commit_and_only_then(
             if heard:
                 break
             await asyncio.sleep(0.02)
-        assert heard == [notification(room_id, seq + 2)]  # once, for the whole append
+        assert heard == [notification(room_id, seq + size)]  # once, for the whole append
     finally:
         await listener.close()
         await engine.dispose()
