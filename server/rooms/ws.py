@@ -24,6 +24,7 @@ from litestar.exceptions import (
 )
 from litestar.params import FromPath
 from pydantic import ValidationError
+from uvicorn.protocols.utils import ClientDisconnected
 
 import deliberation
 from server.auth.guards import CLOSE_UNAUTHENTICATED, same_origin_socket
@@ -203,7 +204,9 @@ async def _room_lifespan(
     socket.state.connection = connection
     try:
         yield
-    except WebSocketDisconnect:
+    except (WebSocketDisconnect, ClientDisconnected):
+        # ClientDisconnected: the client left while a reply (an ack, an error) was being sent.
+        # Its command is already stored or refused; on return it resumes from its last seq.
         pass
     finally:
         connection.listener.closed = True

@@ -201,3 +201,45 @@ async def test_events_stream_in_seq_order_to_many_clients_under_concurrent_comma
         seqs = [e["seq"] for e in client.events]
         assert seqs == list(range(1, top + 1))
         await client.close()
+
+
+async def test_a_client_gone_before_its_ack_loses_nothing_and_logs_no_error(
+    live_server: LiveServer,
+) -> None:
+    room_id, people = await room_with_members(
+        live_server.url, [("Ada", "Council"), ("Ben", "Charity")]
+    )
+    assert live_server.log_path is not None
+    mark = live_server.log_path.stat().st_size
+    ben = await RoomClient.open(live_server.ws_url, room_id, people[1][1])
+    for number in range(5):
+        ada = await RoomClient.open(live_server.ws_url, room_id, people[0][1])
+        # The command is on the wire; the connection drops before its ack can be sent.
+        await ada.send(
+            {
+                "type": "command",
+                "id": f"gone-{number}",
+                "name": "open_round",
+                "args": {"round": "surface_conflict"},
+            }
+            if number == 0
+            else {
+                "type": "command",
+                "id": f"gone-{number}",
+                "name": "add_statement",
+                "args": {"statement": f"g{number}", "text": f"Said, then gone {number}"},
+            }
+        )
+        ada.ws.transport.abort()
+    await asyncio.sleep(1.0)
+    # Whatever reached the server before the drop was kept, once, and the others see it.
+    again = await RoomClient.open(live_server.ws_url, room_id, people[0][1])
+    probe = await again.command("raise_hand", {})
+    head = probe.get("seq", again.head)
+    await ben.wait_for_seq(head)
+    seqs = [e["seq"] for e in ben.events]
+    assert seqs == list(range(1, head + 1))
+    await again.close()
+    await ben.close()
+    log = live_server.log_path.read_bytes()[mark:].decode(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
