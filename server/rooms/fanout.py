@@ -30,6 +30,8 @@ SLOW_CLIENT_TIMEOUT_S = 2.0
 CLOSE_TOO_SLOW = 4408
 
 ReadEvents = Callable[[uuid.UUID, int], Awaitable[Sequence[StoredEvent]]]
+# The server's own ASGI ``send`` of a socket, taking {"type": "websocket.send", "text": ..}.
+SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 # (room, fresh): fresh=True reads the table (events written by another process), False
 # may answer from this process's cache (it has just written the events itself).
 LoadState = Callable[[uuid.UUID, bool], Awaitable[Any]]
@@ -41,6 +43,9 @@ class Listener:
 
     send_text: Callable[[str], Awaitable[None]]
     close: Callable[[int, str], Awaitable[None]]
+    # The server's raw ASGI send, when there is one (``server.asgi``): a frame then goes
+    # out as one message dict built once per kind of viewer, with no wrapper coroutine.
+    send_message: SendMessage | None = None
     viewer: str | None = None  # the participant on the other end: what they may see
     sent_seq: int = 0
     live: bool = False  # False while it catches up from the table after hello
@@ -75,22 +80,34 @@ class SendClock:
             self._timer.cancel()
             self._timer = None
 
-    async def send(self, send_text: Callable[[str], Awaitable[None]], frame: str) -> None:
-        """``await send_text(frame)``; ``TimeoutError`` if it took the timeout or more."""
-        self._started = started = self._loop.time()
-        if self._timer is None:
-            self._timer = self._loop.call_at(started + SLOW_CLIENT_TIMEOUT_S, self._check)
+    async def send(self, send: Callable[[Any], Awaitable[None]], item: Any) -> None:
+        """``await send(item)``; ``TimeoutError`` if it took the timeout or more."""
+        self.start()
         try:
-            await send_text(frame)
+            await send(item)
         except asyncio.CancelledError:
-            if not self._expired:
+            if not self.timed_out():
                 raise
-            self._expired = False
-            if self._task.uncancel() > self._cancelling:
-                raise  # cancelled from outside as well: let that win
             raise TimeoutError from None
         finally:
             self._started = None
+
+    def start(self) -> None:
+        """A send begins now (``send`` for a caller that awaits the send itself)."""
+        self._started = started = self._loop.time()
+        if self._timer is None:
+            self._timer = self._loop.call_at(started + SLOW_CLIENT_TIMEOUT_S, self._check)
+
+    def stop(self) -> None:
+        self._started = None
+
+    def timed_out(self) -> bool:
+        """Whether a ``CancelledError`` out of the send was this clock's alone: False means
+        re-raise it (not ours, or cancelled from outside as well, which must win)."""
+        if not self._expired:
+            return False
+        self._expired = False
+        return self._task.uncancel() <= self._cancelling
 
     def _check(self) -> None:
         self._timer = None
@@ -151,8 +168,8 @@ class RoomHub:
                 state = await self._load_state(room_id, True)
                 with SendClock() as clock:
                     for stored in missed:
-                        frame = Renderer(state, stored).for_viewer(listener.viewer)
-                        await self._send(clock, listener, stored.seq, frame)
+                        renderer = Renderer(state, stored)
+                        await self._send(clock, listener, stored.seq, renderer)
             room = self._rooms.get(room_id)
             if room is None:
                 return
@@ -184,10 +201,10 @@ class RoomHub:
                     if stored.seq != room.head + 1:
                         break
                     renderer = Renderer(state, stored)
+                    previous = stored.seq - 1
                     for listener in list(room.listeners):
-                        if listener.live and listener.sent_seq == stored.seq - 1:
-                            frame = renderer.for_viewer(listener.viewer)
-                            await self._send(clock, listener, stored.seq, frame)
+                        if listener.live and listener.sent_seq == previous:
+                            await self._send(clock, listener, stored.seq, renderer)
                     room.head = stored.seq
                     sent.append(stored)
         for observer in self.observers:
@@ -201,20 +218,37 @@ class RoomHub:
         room = self._rooms.get(room_id)
         if room is None:
             return
+        message = {"type": "websocket.send", "text": frame}
         with SendClock() as clock:
             for listener in list(room.listeners):
                 if listener.live and not listener.closed:
                     try:
-                        await clock.send(listener.send_text, frame)
+                        if listener.send_message is not None:
+                            await clock.send(listener.send_message, message)
+                        else:
+                            await clock.send(listener.send_text, frame)
                     except Exception:
                         continue
 
-    async def _send(self, clock: SendClock, listener: Listener, seq: int, frame: str) -> None:
+    async def _send(
+        self, clock: SendClock, listener: Listener, seq: int, renderer: Renderer
+    ) -> None:
+        """Send ``listener`` its frame of one event, timed by ``clock``. The hot path of a
+        fan-out: one coroutine between the loop over sockets and the server's send."""
         if listener.closed:
             return
+        clock.start()
         try:
-            await clock.send(listener.send_text, frame)
-        except TimeoutError:
+            try:
+                if listener.send_message is not None:
+                    await listener.send_message(renderer.message_for(listener.viewer))
+                else:
+                    await listener.send_text(renderer.for_viewer(listener.viewer))
+            finally:
+                clock.stop()  # before the close below, which the clock must not time
+        except asyncio.CancelledError:
+            if not clock.timed_out():
+                raise
             listener.closed = True
             with contextlib.suppress(Exception):
                 await listener.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")

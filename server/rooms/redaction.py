@@ -55,16 +55,23 @@ class Renderer:
         self.state = state
         self.stored = stored
         self.event = load_event(stored.type, stored.payload)
-        self._frames: dict[tuple[Any, ...], str] = {}
+        self._messages: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def for_viewer(self, viewer: str | None) -> str:
+        text: str = self.message_for(viewer)["text"]
+        return text
+
+    def message_for(self, viewer: str | None) -> dict[str, Any]:
+        """The viewer's frame as an ASGI ``websocket.send`` message, built once per class
+        and shared by every socket of that class (servers only read the message)."""
         key = viewer_class(self.state, self.event, viewer)
-        cached = self._frames.get(key)
+        cached = self._messages.get(key)
         if cached is None:
             data = deliberation.event_view(
                 self.state, self.event, deliberation.ParticipantId(viewer) if viewer else None
             )
-            cached = self._frames[key] = frame(self.stored, data)
+            text = frame(self.stored, data)
+            cached = self._messages[key] = {"type": "websocket.send", "text": text}
         return cached
 
     def data_for(self, viewer: str | None) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -30,7 +30,7 @@ import deliberation
 from server.auth.guards import CLOSE_UNAUTHENTICATED, same_origin_socket
 from server.rooms.access import Need, access_room
 from server.rooms.commands import UnknownCommand, run_command
-from server.rooms.fanout import Listener
+from server.rooms.fanout import Listener, SendMessage
 from server.rooms.messages import KNOWN_TYPES, ClientMessage, Command, Hello, Ping, View
 from server.rooms.service import KeyReused, RoomBusy, RoomNotFound
 
@@ -49,16 +49,14 @@ class RoomConnection:
         self.socket = socket
         self.room_id = room_id
         self.state = socket.app.state
-        raw_send: Any = cast(dict[str, Any], socket.scope).get("evenfloor.raw_send")
-        send_text: Callable[[str], Awaitable[None]] = socket.send_text
-        if raw_send is not None:
-
-            async def send_raw(text: str) -> None:
-                await raw_send({"type": "websocket.send", "text": text})
-
-            send_text = send_raw
+        # uvicorn's own send when served by ``server.asgi`` (None under a test client): room
+        # events then go to it directly, each a message shared by a kind of viewer.
+        raw_send: SendMessage | None = cast(dict[str, Any], socket.scope).get("evenfloor.raw_send")
         self.listener = Listener(
-            send_text=send_text, close=self._close, viewer=socket.user.participant_id
+            send_text=socket.send_text,
+            close=self._close,
+            viewer=socket.user.participant_id,
+            send_message=raw_send,
         )
         self.joined = False
 

@@ -46,11 +46,18 @@ def a_room() -> tuple[Any, list[StoredEvent]]:
 
 
 class Socket:
-    def __init__(self, stall: bool = False) -> None:
+    """A room socket; ``raw`` ones take ASGI messages, as uvicorn's own send does."""
+
+    def __init__(self, stall: bool = False, raw: bool = False) -> None:
         self.stall = stall
         self.frames: list[str] = []
         self.closed_with: int | None = None
-        self.listener = Listener(send_text=self.send_text, close=self.close, viewer="ada")
+        self.listener = Listener(
+            send_text=self.send_text,
+            close=self.close,
+            viewer="ada",
+            send_message=self.send_message if raw else None,
+        )
         self.listener.live = True
 
     async def send_text(self, text: str) -> None:
@@ -58,12 +65,17 @@ class Socket:
             await asyncio.Event().wait()
         self.frames.append(text)
 
+    async def send_message(self, message: dict[str, Any]) -> None:
+        assert message["type"] == "websocket.send"
+        await self.send_text(message["text"])
+
     async def close(self, code: int, _reason: str) -> None:
         self.closed_with = code
 
 
+@pytest.mark.parametrize("raw", [False, True])
 async def test_a_stalled_socket_is_closed_and_the_others_get_every_event(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, raw: bool
 ) -> None:
     monkeypatch.setattr(fanout, "SLOW_CLIENT_TIMEOUT_S", 0.05)
     state, stored = a_room()
@@ -75,10 +87,11 @@ async def test_a_stalled_socket_is_closed_and_the_others_get_every_event(
         return state
 
     hub = RoomHub(read_events, load_state)
-    sockets = [Socket(), Socket(stall=True), Socket()]
+    sockets = [Socket(raw=raw), Socket(stall=True, raw=raw), Socket(raw=raw)]
     for socket in sockets:
         hub.join(ROOM, socket.listener, 0)
     await hub.advance(ROOM, stored[-1].seq, stored)
+    assert sockets[0].frames == sockets[2].frames
     fast = [sockets[0], sockets[2]]
     assert all(len(s.frames) == len(stored) for s in fast)
     assert all(s.listener.sent_seq == stored[-1].seq and s.closed_with is None for s in fast)
