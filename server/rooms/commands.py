@@ -89,8 +89,14 @@ async def run_command(
         ctx,
         idempotency_key=idempotency_key,
         within=sync_memberships,
+        within_types=SYNCED_TYPES,
         gate=Gate(user.id, Need.ACT),
     )
+
+
+# The event types ``sync_memberships`` writes for; a command with none of them needs no
+# transaction around its append on PostgreSQL (``RoomService.execute``).
+SYNCED_TYPES = frozenset({"member.role_changed", "member.removed"})
 
 
 async def sync_memberships(session: AsyncSession, stored: list[StoredEvent]) -> None:

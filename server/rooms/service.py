@@ -30,9 +30,11 @@ import deliberation
 from server.db.tables import Membership, Room, RoomDeadline, RoomEvent
 from server.rooms import event_store
 from server.rooms.access import Gate
-from server.rooms.event_store import Conflict, StateCache, StoredEvent
+from server.rooms.event_store import MAX_EVENTS_IN_ONE_STATEMENT, Conflict, StateCache, StoredEvent
 
 MAX_ATTEMPTS = 20
+# A try outside a transaction: its statements commit one by one (PostgreSQL only).
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 Publish = Callable[[uuid.UUID, list[StoredEvent]], Awaitable[None]]
 Within = Callable[[AsyncSession, list[StoredEvent]], Awaitable[None]]
@@ -86,6 +88,10 @@ class KeyReused(Exception):
 
 class RoomBusy(Exception):
     """Too many concurrent writers kept winning the race; the client should retry."""
+
+
+class _NeedsTransaction(Exception):
+    """A try outside a transaction found that its command writes more than the append."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +155,7 @@ class RoomService:
         *,
         idempotency_key: str | None = None,
         within: Within | None = None,
+        within_types: frozenset[str] | None = None,
         gate: Gate | None = None,
     ) -> CommandResult:
         """Decide and append ``command``; raises ``deliberation.Rejected`` on refusal.
@@ -156,17 +163,47 @@ class RoomService:
         ``gate`` (the access check) is checked first, on every try, in the same query that
         reads the room's head; ``within`` runs after the append (for example to keep the
         membership table in step with ``member.*`` events), so both land or neither does.
+        ``within_types`` names the event types ``within`` writes for (None: any).
+
+        On PostgreSQL a command whose only write is the append (no event for ``within``,
+        no change to the room's deadline row, few enough events for one statement) runs
+        outside a transaction: the append is one statement, atomic on its own, and the
+        guarantees never rested on the transaction (the compare-and-set of the head makes
+        a stale read fail, and the NOTIFY in it goes out only if it commits). That saves
+        BEGIN and COMMIT, two of a command's four round trips. Any other command finds out
+        before it writes and tries again inside a transaction.
         """
+
+        def alone(events: list[Any]) -> bool:
+            if len(events) > MAX_EVENTS_IN_ONE_STATEMENT:
+                return False
+            if within is None:
+                return True
+            if within_types is None:
+                return False
+            return not any(deliberation.event_type(event) in within_types for event in events)
+
+        outside = True
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                async with self.sessions() as session, session.begin():
-                    result, stored = await self.attempt(
-                        session, room_id, command, ctx, idempotency_key, gate=gate
-                    )
-                    if within is not None and stored:
-                        await within(session, stored)
+                async with self.sessions() as session:
+                    if outside and session.get_bind().dialect.name == "postgresql":
+                        await session.connection(execution_options=AUTOCOMMIT)
+                        result, stored = await self.attempt(
+                            session, room_id, command, ctx, idempotency_key, gate=gate, alone=alone
+                        )
+                    else:
+                        async with session.begin():
+                            result, stored = await self.attempt(
+                                session, room_id, command, ctx, idempotency_key, gate=gate
+                            )
+                            if within is not None and stored:
+                                await within(session, stored)
             except Conflict:
                 self.cache.forget(room_id)
+                continue
+            except _NeedsTransaction:
+                outside = False
                 continue
             if stored:
                 await self.publish(room_id, stored)
@@ -182,8 +219,12 @@ class RoomService:
         idempotency_key: str | None,
         *,
         gate: Gate | None = None,
+        alone: Callable[[list[Any]], bool] | None = None,
     ) -> tuple[CommandResult, list[StoredEvent]]:
         """One try inside the caller's transaction; the caller commits and publishes.
+
+        With ``alone`` the try runs outside any transaction: before writing it raises
+        ``_NeedsTransaction`` unless ``alone(events)`` holds and the deadline stays put.
 
         Reads with Core on the session's connection, which does not autoflush: a caller
         that added ORM objects this must see flushes them first (``create_room`` does)."""
@@ -213,6 +254,13 @@ class RoomService:
         events = deliberation.decide(state, command, ctx)
         if not events:
             return CommandResult(seqs=(), head=head), []
+        new_state = state
+        for event in events:
+            new_state = deliberation.evolve(new_state, event)
+        due = deliberation.next_deadline(new_state)
+        moved = due != deliberation.next_deadline(state)
+        if alone is not None and (moved or not alone(events)):
+            raise _NeedsTransaction
         stored = await event_store.append(
             session,
             room_id,
@@ -225,11 +273,7 @@ class RoomService:
             idempotency_key=idempotency_key,
             notify=None if self.notify is None else self.notify(room_id, head + len(events)),
         )
-        new_state = state
-        for event in events:
-            new_state = deliberation.evolve(new_state, event)
-        due = deliberation.next_deadline(new_state)
-        if due != deliberation.next_deadline(state):
+        if moved:
             await schedule(session, room_id, due)
         self.cache.remember(room_id, stored[-1].seq, new_state)
         return CommandResult(seqs=tuple(s.seq for s in stored), head=stored[-1].seq), stored

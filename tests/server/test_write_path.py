@@ -236,3 +236,73 @@ async def test_an_append_notifies_other_processes_at_commit_and_only_then(
     finally:
         await listener.close()
         await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_on_postgres_a_lone_append_runs_outside_a_transaction(
+    postgres_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litestar.testing import AsyncTestClient
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+    from sqlalchemy.pool import NullPool
+
+    from server.app import create_app
+    from server.db.engine import create_engine
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(postgres_url), clock=clock)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        ada, room_id = await a_room(client)
+    engine = create_engine(postgres_url, poolclass=NullPool)
+    db = async_sessionmaker(engine, expire_on_commit=False)
+    begun: list[object] = []
+    start = AsyncAdapt_asyncpg_connection._start_transaction
+
+    async def counted(self: Any) -> None:
+        if self.isolation_level != "autocommit":
+            begun.append(self)
+        await start(self)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "_start_transaction", counted)
+    service = RoomService(db, nobody_listens)
+    ctx = deliberation.Context(actor=deliberation.ParticipantId(ada.id), at=AT)
+    seen: list[list[str]] = []
+
+    async def within(session: Any, stored: list[StoredEvent]) -> None:
+        assert session.in_transaction()
+        seen.append([s.type for s in stored])
+
+    try:
+        _seq, _hash, count = await head_of(db, room_id)
+        begun.clear()
+        raised = await service.execute(
+            room_id,
+            command_from_wire("raise_hand", {}),
+            ctx,
+            idempotency_key="up",
+            within=within,
+            within_types=frozenset({"member.removed"}),
+        )
+        assert begun == []  # no BEGIN, no COMMIT: the append stands alone
+        assert seen == []
+        again = await service.execute(
+            room_id, command_from_wire("raise_hand", {}), ctx, idempotency_key="up"
+        )
+        assert again.replayed
+        assert again.seqs == raised.seqs
+        assert begun == []
+        lowered = await service.execute(
+            room_id,
+            command_from_wire("lower_hand", {}),
+            ctx,
+            within=within,
+            within_types=frozenset({"hand.lowered"}),
+        )
+        assert len(begun) == 1  # within writes too: one transaction
+        assert seen == [["hand.lowered"]]
+        assert lowered.seq == raised.seq + 1
+        assert (await head_of(db, room_id))[2] == count + 2
+        assert_chained(await history(db, room_id))
+    finally:
+        await engine.dispose()
