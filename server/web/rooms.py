@@ -31,7 +31,7 @@ from server.web.i18n import use_locale
 from server.web.opinion import opinion_map
 from server.web.views import ROLES, room_model
 
-ROLE_CHOICES = ("owner", "facilitator", "participant", "observer")
+ROLE_CHOICES = tuple(role.value for role in deliberation.Role)  # the core's roles, in its order
 
 PAGES = {
     "room": "rooms/room.html",
