@@ -1,10 +1,83 @@
-"""`evenfloor serve` and `evenfloor seed-demo`."""
+"""`evenfloor serve` and `evenfloor seed-demo`.
+
+`serve` checks the database's schema revision before it listens: a server on tables that
+are missing or older than its code fails every request and every deadline tick, so it is
+better not to start. The embedded SQLite default migrates itself (one process owns the
+file, and `make run` users should not need a second command); PostgreSQL, shared by
+several processes and usually by operators with their own deployment steps, is only
+checked: run `evenfloor db upgrade` there.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 import click
+
+
+def schema_revisions(database_url: str) -> tuple[set[str], set[str]]:
+    """(the revisions applied to the database, the newest revisions the code has)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.pool import NullPool
+
+    from server.db.engine import MIGRATIONS, create_engine
+
+    heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
+
+    async def applied() -> set[str]:
+        engine = create_engine(database_url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                current = await connection.run_sync(
+                    lambda sync: MigrationContext.configure(
+                        sync, opts={"version_table": "alembic_version"}
+                    ).get_current_heads()
+                )
+        finally:
+            await engine.dispose()
+        return set(current)
+
+    return asyncio.run(applied()), heads
+
+
+def schema_problem(database_url: str) -> str | None:
+    """Why the server cannot run on this database's schema (None: it is current)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        applied, heads = schema_revisions(database_url)
+    except (SQLAlchemyError, OSError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return f"cannot read the database: {first}"
+    if applied == heads:
+        return None
+    if not applied:
+        return "the database is not migrated: run `evenfloor db upgrade`"
+    return (
+        f"the database is at revision {', '.join(sorted(applied))}, this Evenfloor needs "
+        f"{', '.join(sorted(heads))}: run `evenfloor db upgrade`"
+    )
+
+
+def _ready_database(database_url: str, is_sqlite: bool) -> None:
+    """Migrate the embedded SQLite file; refuse any other database that is not current."""
+    problem = schema_problem(database_url)
+    if problem is None:
+        return
+    if is_sqlite and not problem.startswith("cannot read"):
+        from server.cli.db import _commands
+
+        _commands().upgrade(revision="head")
+        click.echo(
+            "evenfloor: migrated the embedded SQLite database to the newest revision", err=True
+        )
+        problem = schema_problem(database_url)
+        if problem is None:
+            return
+    click.echo(f"evenfloor: {problem}", err=True)
+    sys.exit(1)
 
 
 @click.command()
@@ -35,6 +108,7 @@ def serve(host: str | None, port: int | None, workers: int | None, log_level: st
             err=True,
         )
         sys.exit(2)
+    _ready_database(settings.database_url, settings.is_sqlite)
     click.echo(f"Evenfloor is running at http://{host}:{port}", err=True)
     uvicorn.run(
         "server.asgi:create_app",
