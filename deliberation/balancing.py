@@ -15,14 +15,26 @@ The rules, in order:
 
 An organisation whose cap a facilitator lifted (``lift_cap``) is treated as under the cap
 and within its budget; the grant is then named ``cap-lifted`` if it was in fact over.
+
+The cap in force is the room's ``speaking_cap``, raised to 1/n when only n organisations
+have asked to speak and n times the cap is under the whole floor (as the vote cap degrades
+to equal shares): with a 3/10 cap and two organisations asking, each may hold half.
+
+The cap also binds time, not only grants: ``contested_from_ms`` is the moment in a speech
+at which its organisation is at or over the cap while someone from an organisation under
+the cap waits; ``deliberation.timing`` warns then and applies the overrun action after the
+rules' ``cap_grace_ms``.
 """
 
+import math
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 
+from deliberation._guards import elapsed_ms
 from deliberation.ids import OrganisationId
 from deliberation.rules import RoomRules
-from deliberation.state import FloorState, Hand
+from deliberation.state import FloorState, Hand, Speech
 from deliberation.vocabulary import SpeechKind
 
 
@@ -39,13 +51,76 @@ def share(floor: FloorState, organisation: OrganisationId) -> Fraction | None:
     return Fraction(floor.floor_ms.get(organisation, 0), floor.total_ms)
 
 
-def at_or_over_cap(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> bool:
-    """Whether the organisation has reached the speaking cap (ignoring any lifted cap)."""
+def cap_in_force(floor: FloorState, rules: RoomRules) -> Fraction | None:
+    """The speaking cap, raised to 1/n when only n organisations asked and n x cap < 1."""
     cap = rules.speaking_cap
+    asked = len(floor.asked)
+    if cap is None or asked == 0 or cap * asked >= 1:
+        return cap
+    return Fraction(1, asked)
+
+
+def at_or_over_cap(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> bool:
+    """Whether the organisation has reached the cap in force (ignoring any lifted cap)."""
+    cap = cap_in_force(floor, rules)
     if cap is None or floor.total_ms == 0:
         return False
     spoken = floor.floor_ms.get(organisation, 0)
     return spoken * cap.denominator >= cap.numerator * floor.total_ms
+
+
+def _ceil(value: Fraction) -> int:
+    return -((-value.numerator) // value.denominator)
+
+
+def over_from_ms(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> int | None:
+    """How far into a speech of ``organisation`` it is at or over the cap in force (``None``:
+    never, as with no cap or a cap of the whole floor). Its share rises as it speaks."""
+    cap = cap_in_force(floor, rules)
+    if cap is None or cap >= 1:
+        return None
+    spoken = floor.floor_ms.get(organisation, 0)
+    return max(0, _ceil((cap * floor.total_ms - spoken) / (1 - cap)))
+
+
+def _under_from_ms(floor: FloorState, cap: Fraction, organisation: OrganisationId) -> int:
+    """How far into someone else's speech ``organisation`` is under the cap (its share falls)."""
+    spoken = floor.floor_ms.get(organisation, 0)
+    if organisation in floor.cap_lifted or floor.total_ms == 0:
+        return 0
+    if spoken * cap.denominator < cap.numerator * floor.total_ms:
+        return 0
+    return math.floor(Fraction(spoken) / cap - floor.total_ms) + 1
+
+
+def contested_from_ms(floor: FloorState, rules: RoomRules) -> int | None:
+    """The moment, in ms of the current speech's own time, from which its organisation is at
+    or over the cap while someone from an organisation under the cap waits for a speech or
+    a reply (within its budget); ``None`` if that does not happen with the queue as it is.
+    Points of order are exempt, and so is an organisation whose cap is lifted."""
+    speech = floor.speech
+    if speech is None or speech.kind is SpeechKind.POINT_OF_ORDER:
+        return None
+    if speech.organisation in floor.cap_lifted:
+        return None
+    over = over_from_ms(floor, rules, speech.organisation)
+    cap = cap_in_force(floor, rules)
+    if over is None or cap is None:
+        return None
+    waits = [
+        max(_under_from_ms(floor, cap, h.organisation), _waiting_since_ms(speech, h.raised_at))
+        for h in floor.waiting
+        if h.organisation != speech.organisation
+        and h.kind is not SpeechKind.POINT_OF_ORDER
+        and budget_left(floor, rules, h.organisation) != 0
+    ]
+    if not waits:
+        return None
+    return max(over, min(waits))
+
+
+def _waiting_since_ms(speech: Speech, raised_at: datetime) -> int:
+    return elapsed_ms(speech.started_at, raised_at)
 
 
 def budget_left(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> int | None:

@@ -261,6 +261,30 @@ class SpeechEnded:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechCapReached:
+    """The warning: the speaker's organisation reached the speaking cap in force (``cap``)
+    while someone from an organisation under it waits. ``reached_at`` is that moment (the
+    clock may tick later); at ``grace_ends_at`` the room's overrun action applies."""
+
+    participant: ParticipantId
+    organisation: OrganisationId
+    cap: Fraction
+    reached_at: datetime
+    grace_ends_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechCapFlagged:
+    """The grace ran out in a room that flags overruns: the speech goes on, marked, until
+    the speaker or a facilitator ends it."""
+
+    participant: ParticipantId
+    organisation: OrganisationId
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CapLifted:
     organisation: OrganisationId
     reason: str
@@ -441,6 +465,8 @@ Event: TypeAlias = (
     | SpeechPaused
     | SpeechResumed
     | SpeechEnded
+    | SpeechCapReached
+    | SpeechCapFlagged
     | CapLifted
     | CapRestored
     | StatementAdded
@@ -483,6 +509,8 @@ EVENTS: dict[str, type[Event]] = {
     "speech.paused": SpeechPaused,
     "speech.resumed": SpeechResumed,
     "speech.ended": SpeechEnded,
+    "speech.cap_reached": SpeechCapReached,
+    "speech.cap_flagged": SpeechCapFlagged,
     "cap.lifted": CapLifted,
     "cap.restored": CapRestored,
     "statement.added": StatementAdded,

@@ -6,10 +6,10 @@ the event type and the table stays easy to read.
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from deliberation import polls
+from deliberation import balancing, overcap, polls
 from deliberation.events import (
     CapLifted,
     CapRestored,
@@ -37,6 +37,8 @@ from deliberation.events import (
     RoundClosed,
     RoundOpened,
     RulesChanged,
+    SpeechCapFlagged,
+    SpeechCapReached,
     SpeechEnded,
     SpeechExtended,
     SpeechOverran,
@@ -123,6 +125,11 @@ def _add(mapping: Mapping[K, int], key: K, amount: int) -> dict[K, int]:
     return _put(mapping, key, mapping.get(key, 0) + amount)
 
 
+def elapsed(start: datetime, end: datetime) -> int:
+    """Whole milliseconds from ``start`` to ``end`` (never negative), as ``_guards`` counts."""
+    return max(0, (end - start) // timedelta(milliseconds=1))
+
+
 def _without_hands(floor: FloorState, who: str) -> FloorState:
     if not any(h.participant == who for h in floor.waiting):
         return floor
@@ -176,7 +183,10 @@ def _override(s: RoomState, record: OverrideRecord) -> tuple[OverrideRecord, ...
 
 def _rules_changed(s: RoomState, e: RulesChanged) -> RoomState:
     record = OverrideRecord("rules.changed", e.reason, e.by, e.at)
-    return replace(s, rules=e.rules, overrides=_override(s, record))
+    before = balancing.cap_in_force(s.floor, s.rules)
+    after = balancing.cap_in_force(s.floor, e.rules)
+    floor = replace(s.floor, over_cap=overcap.cap_fell(s.floor, before, after))
+    return replace(s, rules=e.rules, floor=floor, overrides=_override(s, record))
 
 
 def _round_opened(s: RoomState, e: RoundOpened) -> RoomState:
@@ -216,7 +226,15 @@ def _reminder_due(s: RoomState, e: ReminderDue) -> RoomState:
 
 def _hand_raised(s: RoomState, e: HandRaised) -> RoomState:
     hand = Hand(e.participant, e.organisation, e.kind, e.at, e.reply_to)
-    return replace(s, floor=replace(s.floor, waiting=(*s.floor.waiting, hand)))
+    floor = replace(s.floor, waiting=(*s.floor.waiting, hand))
+    if e.kind is not SpeechKind.POINT_OF_ORDER and e.organisation not in floor.asked:
+        # One more organisation asking may lower the cap in force (1/n falls).
+        before = balancing.cap_in_force(floor, s.rules)
+        floor = replace(floor, asked=floor.asked | {e.organisation})
+        after = balancing.cap_in_force(floor, s.rules)
+        if after != before:
+            floor = replace(floor, over_cap=overcap.cap_fell(floor, before, after))
+    return replace(s, floor=floor)
 
 
 def _hand_lowered(s: RoomState, e: HandLowered) -> RoomState:
@@ -265,6 +283,25 @@ def _speech_overran(s: RoomState, e: SpeechOverran) -> RoomState:
     return replace(s, floor=replace(s.floor, speech=speech))
 
 
+def _speech_cap_reached(s: RoomState, e: SpeechCapReached) -> RoomState:
+    speech = s.floor.speech
+    if speech is None:
+        return s
+    speech = replace(
+        speech,
+        cap_reached_ms=elapsed(speech.started_at, e.reached_at),
+        cap_grace_end_ms=elapsed(speech.started_at, e.grace_ends_at),
+    )
+    return replace(s, floor=replace(s.floor, speech=speech))
+
+
+def _speech_cap_flagged(s: RoomState, e: SpeechCapFlagged) -> RoomState:
+    speech = s.floor.speech
+    if speech is None:
+        return s
+    return replace(s, floor=replace(s.floor, speech=replace(speech, cap_flagged=True)))
+
+
 def _speech_paused(s: RoomState, e: SpeechPaused) -> RoomState:
     floor = replace(s.floor, speech=None, paused=s.floor.speech, paused_elapsed_ms=e.elapsed_ms)
     return replace(s, floor=floor)
@@ -273,6 +310,15 @@ def _speech_paused(s: RoomState, e: SpeechPaused) -> RoomState:
 def _speech_resumed(s: RoomState, e: SpeechResumed) -> RoomState:
     started = e.at - timedelta(milliseconds=e.elapsed_ms)
     speech = Speech(e.participant, e.organisation, e.kind, started, e.limit_ms, e.budget_limited)
+    paused = s.floor.paused
+    if paused is not None and paused.participant == e.participant:
+        # The cap's clock counts the speech's own time: it goes on where it stopped.
+        speech = replace(
+            speech,
+            cap_reached_ms=paused.cap_reached_ms,
+            cap_grace_end_ms=paused.cap_grace_end_ms,
+            cap_flagged=paused.cap_flagged,
+        )
     floor = replace(s.floor, speech=speech, paused=None, paused_elapsed_ms=0)
     return replace(s, floor=floor)
 
@@ -298,11 +344,15 @@ def _speech_ended(s: RoomState, e: SpeechEnded) -> RoomState:
             floor, point_of_order_ms=_add(floor.point_of_order_ms, e.organisation, e.duration_ms)
         )
     else:
+        ended = paused if ends_paused else current
+        if ended is not None and ended.participant == e.participant:
+            floor = overcap.account_speech(floor, s.rules, ended, e.duration_ms)
         floor = replace(
             floor,
             floor_ms=_add(floor.floor_ms, e.organisation, e.duration_ms),
             total_ms=floor.total_ms + e.duration_ms,
         )
+        floor = overcap.clear_grace(floor, s.rules)
     return replace(s, floor=floor)
 
 
@@ -473,6 +523,8 @@ _EVOLVERS: Mapping[type[Any], Callable[[RoomState, Any], RoomState]] = {
     SpeechPaused: _speech_paused,
     SpeechResumed: _speech_resumed,
     SpeechEnded: _speech_ended,
+    SpeechCapReached: _speech_cap_reached,
+    SpeechCapFlagged: _speech_cap_flagged,
     CapLifted: _cap_lifted,
     CapRestored: _cap_restored,
     StatementAdded: _statement_added,

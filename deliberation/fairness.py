@@ -7,7 +7,8 @@ round, or, before any answer, over every member taking part.
 
 from fractions import Fraction
 
-from deliberation.records import FairnessReport, OrganisationFairness
+from deliberation import balancing
+from deliberation.records import FairnessReport, OrganisationFairness, OverCapTime
 from deliberation.state import Member, RoomState
 from deliberation.vocabulary import TAKING_PART_ROLES
 from deliberation.weighting import Weights, weigh_members
@@ -43,8 +44,10 @@ def fairness(state: RoomState, weights: Weights | None = None) -> FairnessReport
         organisation = state.weighing.perspectives[perspective_id].organisation
         points_received[organisation] = points_received.get(organisation, 0) + points
     rows = []
+    cap = balancing.cap_in_force(floor, rules)
     for organisation, name in sorted(state.organisations.items()):
         spoken = floor.floor_ms.get(organisation, 0)
+        over = Fraction(0) if cap is None else max(Fraction(0), spoken - cap * floor.total_ms)
         rows.append(
             OrganisationFairness(
                 organisation=organisation,
@@ -60,6 +63,8 @@ def fairness(state: RoomState, weights: Weights | None = None) -> FairnessReport
                 points_received=points_received.get(organisation, 0),
                 vote_weight_raw=weights.raw_by_organisation.get(organisation, Fraction(0)),
                 vote_weight_counted=weights.counted_by_organisation.get(organisation, Fraction(0)),
+                over_cap_ms=int(over),
+                over_cap=floor.over_cap.get(organisation, OverCapTime()),
             )
         )
     return FairnessReport(
@@ -70,4 +75,52 @@ def fairness(state: RoomState, weights: Weights | None = None) -> FairnessReport
         organisations=tuple(rows),
         overrides=state.overrides,
         vote_explanation=weights.explanation,
+        speaking_cap_in_force=cap,
+        organisations_asked=len(floor.asked),
+        speaking_explanation=explain_speaking(rules.speaking_cap, cap, len(floor.asked), rows),
     )
+
+
+def _ms(value: int) -> str:
+    return f"{value:,} ms"
+
+
+def explain_speaking(
+    cap: Fraction | None,
+    in_force: Fraction | None,
+    asked: int,
+    rows: list[OrganisationFairness],
+) -> tuple[str, ...]:
+    """Sentences for people: the cap in force, and why each organisation over it is over."""
+    if cap is None:
+        return (
+            "No speaking cap: the queue still favours the organisation with the least floor time.",
+        )
+    lines = []
+    if in_force is not None and in_force != cap:
+        lines.append(
+            f"The speaking cap of {cap} was raised to {in_force}: only {asked} organisations "
+            f"asked to speak, and {asked} x {cap} is less than the whole floor."
+        )
+    else:
+        lines.append(f"The speaking cap in force is {cap} ({asked} organisations asked to speak).")
+    for row in rows:
+        if row.over_cap_ms <= 0:
+            continue
+        o = row.over_cap
+        parts = [
+            f"{_ms(o.uncontested_ms)} spoken at or over the cap while nobody under it waited",
+            f"{_ms(o.grace_ms)} in grace after a warning",
+        ]
+        if o.flagged_ms:
+            parts.append(f"{_ms(o.flagged_ms)} after the grace, flagged")
+        if o.lifted_ms:
+            parts.append(f"{_ms(o.lifted_ms)} while a facilitator had lifted its cap")
+        if o.cap_fell_ms:
+            parts.append(
+                f"{_ms(o.cap_fell_ms)} of excess from the cap falling as more organisations asked"
+            )
+        lines.append(
+            f"{row.name} is {_ms(row.over_cap_ms)} over the cap in force: " + "; ".join(parts) + "."
+        )
+    return tuple(lines)

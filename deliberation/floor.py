@@ -76,11 +76,17 @@ def grant(
 
 
 def end_current(
-    state: RoomState, at: datetime, ending: SpeechEnding, by: ParticipantId | None
+    state: RoomState,
+    at: datetime,
+    ending: SpeechEnding,
+    by: ParticipantId | None,
+    *,
+    until: datetime | None = None,
 ) -> list[Event]:
     """``speech.ended`` for the speech in progress (nothing if nobody speaks).
 
-    A speech ended by its time limit or budget counts up to the limit, not to a late tick.
+    A speech ended by its time limit or budget counts up to the limit, and one ended when
+    its cap grace ran out up to ``until`` (the grace's end), not to a late tick.
     """
     speech = state.floor.speech
     if speech is None:
@@ -88,6 +94,8 @@ def end_current(
     duration = elapsed_ms(speech.started_at, at)
     if ending in (SpeechEnding.TIME_LIMIT, SpeechEnding.BUDGET_EXHAUSTED):
         duration = min(duration, speech.limit_ms)
+    if until is not None:
+        duration = min(duration, elapsed_ms(speech.started_at, until))
     events: list[Event] = [
         SpeechEnded(
             participant=speech.participant,

@@ -31,7 +31,7 @@ from deliberation.events import (
 from deliberation.fairness import fairness
 from deliberation.ids import ParticipantId
 from deliberation.perspectives import missing_organisations
-from deliberation.state import RoomState, Statement
+from deliberation.state import RoomState, Speech, Statement
 from deliberation.timing import next_deadline
 from deliberation.vocabulary import (
     ROUND_ORDER,
@@ -152,7 +152,7 @@ def _floor(state: RoomState) -> JSON:
                 "name": name,
                 "speaking_ms": f.floor_ms.get(organisation, 0),
                 "share": to_json(share),
-                "cap": to_json(rules.speaking_cap),
+                "cap": to_json(balancing.cap_in_force(f, rules)),
                 "at_or_over_cap": balancing.at_or_over_cap(f, rules, organisation),
                 "cap_lifted": organisation in f.cap_lifted,
                 "budget_ms": rules.budget_for(organisation),
@@ -172,6 +172,7 @@ def _floor(state: RoomState) -> JSON:
             "limit_ms": speech.limit_ms,
             "ends_at": (speech.started_at + timedelta(milliseconds=speech.limit_ms)).isoformat(),
             "overran": speech.overran,
+            "cap_warning": _cap_warning(speech),
         }
     choice = balancing.choose(f, rules)
     paused = None
@@ -209,6 +210,22 @@ def _floor(state: RoomState) -> JSON:
         "paused": paused,
         "total_speaking_ms": f.total_ms,
         "shares": shares,
+        "speaking_cap": to_json(rules.speaking_cap),
+        "cap_in_force": to_json(balancing.cap_in_force(f, rules)),
+        "organisations_asked": len(f.asked),
+    }
+
+
+def _cap_warning(speech: Speech) -> JSON | None:
+    """The speaker's organisation reached the cap while someone under it waits: when the
+    grace ends (the pages show it to the speaker and the facilitator)."""
+    if speech.cap_reached_ms is None or speech.cap_grace_end_ms is None:
+        return None
+    start = speech.started_at
+    return {
+        "reached_at": (start + timedelta(milliseconds=speech.cap_reached_ms)).isoformat(),
+        "grace_ends_at": (start + timedelta(milliseconds=speech.cap_grace_end_ms)).isoformat(),
+        "flagged": speech.cap_flagged,
     }
 
 

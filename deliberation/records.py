@@ -29,6 +29,25 @@ class OverrideRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OverCapTime:
+    """How an organisation's floor time at or over the speaking cap came about, in ms.
+
+    ``uncontested_ms``: spoken at or over the cap while nobody from an organisation under
+    it waited (the floor is never left idle). ``grace_ms``: spoken in the grace after the
+    warning. ``flagged_ms``: spoken after the grace in a room that flags instead of ending.
+    ``lifted_ms``: spoken while a facilitator had lifted its cap (an override).
+    ``cap_fell_ms``: not time spoken, but the excess that appeared when the cap in force
+    fell (more organisations asked to speak, or the rules changed).
+    """
+
+    uncontested_ms: int = 0
+    grace_ms: int = 0
+    flagged_ms: int = 0
+    lifted_ms: int = 0
+    cap_fell_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class DissentRecord:
     """A formal dissent or minority view. Withdrawal sets ``withdrawn_at``; nothing is deleted."""
 
@@ -95,6 +114,8 @@ class OrganisationFairness:
     points_received: int
     vote_weight_raw: Fraction
     vote_weight_counted: Fraction
+    over_cap_ms: int = 0  # floor time past the cap in force at the end
+    over_cap: OverCapTime = OverCapTime()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +133,6 @@ class FairnessReport:
     organisations: tuple[OrganisationFairness, ...]
     overrides: tuple[OverrideRecord, ...]
     vote_explanation: tuple[str, ...]
+    speaking_cap_in_force: Fraction | None = None  # at least 1/n of those who asked
+    organisations_asked: int = 0
+    speaking_explanation: tuple[str, ...] = ()

@@ -61,6 +61,8 @@ class RoomRules:
     organisations that judged an objection whose "not paramount" weight resolves it.
     ``reminder_before_ms``: in rooms with deadlines, a ``reminder.due`` event this long before.
     ``proxy_needs_presence``: a facilitator may act only for members marked present in the room.
+    ``cap_grace_ms``: how long a speech may go on after its organisation reached the speaking
+    cap while someone under the cap waits, before the ``overrun`` action applies.
     """
 
     speaking_cap: Fraction | None = None
@@ -80,6 +82,7 @@ class RoomRules:
     premoderate_statements: bool = False
     proxy_needs_presence: bool = False
     reminder_before_ms: int = 86_400_000
+    cap_grace_ms: int = 30_000
 
     def budget_for(self, organisation: OrganisationId) -> int | None:
         for budget in self.organisation_budgets:
@@ -113,4 +116,6 @@ def problems(rules: RoomRules) -> list[str]:
         found.append("text limits must be positive")
     if rules.reminder_before_ms < 0:
         found.append("reminder_before_ms cannot be negative")
+    if rules.cap_grace_ms < 0:
+        found.append("cap_grace_ms cannot be negative")
     return found

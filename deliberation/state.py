@@ -23,6 +23,7 @@ from deliberation.records import (
     AnswerRecord,
     DissentRecord,
     ObjectionRecord,
+    OverCapTime,
     OverrideRecord,
 )
 from deliberation.rules import RoomRules
@@ -104,6 +105,12 @@ class Speech:
     limit_ms: int
     budget_limited: bool = False  # the limit is what remains of the organisation's budget
     overran: bool = False
+    # The speaking cap's clock, in ms of this speech's own time (a pause does not run it):
+    # when its organisation reached the cap while someone under the cap waited, when the
+    # grace ends, and whether the room flagged (rather than ended) the speech then.
+    cap_reached_ms: int | None = None
+    cap_grace_end_ms: int | None = None
+    cap_flagged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +133,12 @@ class FloorState:
     last_speech_by: ParticipantId | None = None  # whose speech replies may answer now
     paused: Speech | None = None  # a speech interrupted by a point of order
     paused_elapsed_ms: int = 0  # how long it had run when paused
+    # Organisations that asked for a speech or a reply: the cap in force is at least 1/n.
+    asked: frozenset[OrganisationId] = frozenset()
+    # Grace already spent at or over the cap since the organisation was last under it.
+    grace_used_ms: Mapping[OrganisationId, int] = field(default_factory=dict)
+    # Why each organisation's floor time went past the cap (the fairness report's account).
+    over_cap: Mapping[OrganisationId, OverCapTime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

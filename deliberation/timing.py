@@ -9,11 +9,18 @@ always makes progress.
 
 from datetime import datetime, timedelta
 
-from deliberation import floor, polls, rounds
+from deliberation import balancing, floor, polls, rounds
 from deliberation.commands import Tick
 from deliberation.context import Context
 from deliberation.errors import Reason, Rejected
-from deliberation.events import Event, ReminderDue, SpeechOverran
+from deliberation.events import (
+    Event,
+    ReminderDue,
+    SpeechCapFlagged,
+    SpeechCapReached,
+    SpeechOverran,
+)
+from deliberation.evolve import replay
 from deliberation.ids import ParticipantId
 from deliberation.rules import OverrunAction
 from deliberation.state import RoomState
@@ -28,6 +35,28 @@ def _speech_due(state: RoomState) -> datetime | None:
     if flags and speech.overran:
         return None
     return speech.started_at + timedelta(milliseconds=speech.limit_ms)
+
+
+def _cap_due_ms(state: RoomState) -> int | None:
+    """When the speaking cap next acts on the current speech, in ms of its own time: the
+    warning, then the end of the grace (later, if the queue is only contested later)."""
+    speech = state.floor.speech
+    if speech is None or speech.cap_flagged:
+        return None
+    contested = balancing.contested_from_ms(state.floor, state.rules)
+    if contested is None:
+        return None
+    if speech.cap_grace_end_ms is None:
+        return contested
+    return max(speech.cap_grace_end_ms, contested)
+
+
+def _cap_due(state: RoomState) -> datetime | None:
+    due = _cap_due_ms(state)
+    speech = state.floor.speech
+    if due is None or speech is None:
+        return None
+    return speech.started_at + timedelta(milliseconds=due)
 
 
 def _reminder_due(state: RoomState) -> datetime | None:
@@ -46,9 +75,39 @@ def _round_due(state: RoomState) -> datetime | None:
 
 def next_deadline(state: RoomState) -> datetime | None:
     """The earliest moment at which ``tick`` has something to do (``None``: nothing pending)."""
-    candidates = (_speech_due(state), _reminder_due(state), _round_due(state))
+    candidates = (_speech_due(state), _cap_due(state), _reminder_due(state), _round_due(state))
     moments = [m for m in (*candidates, polls.next_due(state)) if m]
     return min(moments) if moments else None
+
+
+def _cap_step(state: RoomState, at: datetime) -> list[Event]:
+    """Warn when the cap is reached with someone under it waiting; after the grace, end the
+    speech (counted up to the grace's end) or flag it. The speech's own limit, when it comes
+    first, is left to ``_speech_step``."""
+    due = _cap_due(state)
+    speech = state.floor.speech
+    if due is None or speech is None or due > at:
+        return []
+    limit = _speech_due(state)
+    if limit is not None and limit <= due:
+        return []
+    if speech.cap_reached_ms is None:
+        cap = balancing.cap_in_force(state.floor, state.rules)
+        assert cap is not None  # a contested speech has a cap
+        used = state.floor.grace_used_ms.get(speech.organisation, 0)
+        grace = max(0, state.rules.cap_grace_ms - used)
+        warning = SpeechCapReached(
+            speech.participant,
+            speech.organisation,
+            cap,
+            due,
+            due + timedelta(milliseconds=grace),
+            at,
+        )
+        return [warning, *_cap_step(replay([warning], start=state), at)]
+    if state.rules.overrun is OverrunAction.FLAG:
+        return [SpeechCapFlagged(speech.participant, speech.organisation, at)]
+    return floor.end_current(state, at, SpeechEnding.CAP_GRACE_OVER, None, until=due)
 
 
 def _speech_step(state: RoomState, at: datetime) -> list[Event]:
@@ -109,6 +168,7 @@ def tick(state: RoomState, command: Tick, ctx: Context) -> list[Event]:
     at = ctx.at
     return rounds.apply_all(
         state,
+        lambda s: _cap_step(s, at),
         lambda s: _speech_step(s, at),
         lambda s: _reminder_step(s, at),
         lambda s: _round_step(s, at),

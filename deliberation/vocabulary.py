@@ -50,6 +50,7 @@ class SpeechEnding(StrEnum):
     ENDED_BY_FACILITATOR = "ended_by_facilitator"
     TIME_LIMIT = "time_limit"  # the clock ended it (tick)
     BUDGET_EXHAUSTED = "budget_exhausted"  # the organisation's meeting budget ran out (tick)
+    CAP_GRACE_OVER = "cap_grace_over"  # at the cap, others waiting, and the grace ran out (tick)
     MEMBER_REMOVED = "member_removed"
     DECISION_REACHED = "decision_reached"
 

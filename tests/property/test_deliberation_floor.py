@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from deliberation import Rejected, RoomRules, SpeechKind, choose, next_deadline, replay
-from deliberation.balancing import at_or_over_cap, budget_left, is_direct_reply
+from deliberation.balancing import at_or_over_cap, budget_left, cap_in_force, is_direct_reply
 from deliberation.commands import (
     Command,
     EndSpeech,
@@ -175,8 +175,10 @@ class Floor(RuleBasedStateMachine):
         assert replay(events) == self.room.state
         middle = len(events) // 2
         assert replay(events[middle:], start=replay(events[:middle])) == self.room.state
-        cap = self.room.state.rules.speaking_cap
+        state = replay(events[:0])
         for event in events:
+            cap = cap_in_force(state.floor, state.rules)  # the cap in force at the grant
+            state = replay([event], start=state)
             if not isinstance(event, FloorGranted) or cap is None or event.share is None:
                 continue
             if event.share >= cap:
