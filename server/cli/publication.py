@@ -43,17 +43,28 @@ T = TypeVar("T")
     type=click.Path(dir_okay=False, path_type=Path),
     help="A receipt a participant was given; check the log holds its entry. Repeatable.",
 )
+@click.option(
+    "--fairness",
+    is_flag=True,
+    help="Also replay the published queue (format 2) and name every grant that did not "
+    "follow the progressive stack's rule.",
+)
 def verify(
-    log_file: Path, previous: Path | None, key: str | None, receipts: tuple[Path, ...]
+    log_file: Path,
+    previous: Path | None,
+    key: str | None,
+    receipts: tuple[Path, ...],
+    fairness: bool,
 ) -> None:
     """Verify a published decision log offline, with nothing but the log.
 
-    Prints one line. Exit status: 0 verified; 1 a check failed (the line names the first
-    failing entry and why); 2 an input could not be read.
+    Prints one line (with --fairness, one per grant that broke the rule). Exit status: 0
+    verified; 1 a check failed (the line names the first failing entry and why, or the
+    unfair grants); 2 an input could not be read.
     """
     from server.publication.verify import EXIT_UNREADABLE, verify_files
 
-    code, line = verify_files(log_file, previous, key, receipts)
+    code, line = verify_files(log_file, previous, key, receipts, fairness=fairness)
     click.echo(line, err=code == EXIT_UNREADABLE)
     sys.exit(code)
 

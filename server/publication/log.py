@@ -23,7 +23,11 @@ from server.publication.canonical import canonical_entry_bytes, publishable
 from server.publication.encoding import ZERO_HASH, format_time, is_time
 from server.publication.keys import SigningKey, public_key_text, sign
 
-FORMAT = "evenfloor-decision-log/1"
+FORMAT_1 = "evenfloor-decision-log/1"
+FORMAT_2 = "evenfloor-decision-log/2"
+FORMAT = FORMAT_2
+"""The format new logs are written in; a log keeps the format it was opened with."""
+FORMATS: tuple[str, ...] = (FORMAT_1, FORMAT_2)
 Policy = Literal["names", "organisations", "anonymous"]
 POLICIES: tuple[str, ...] = get_args(Policy)
 ENTRY_MEMBERS = ("seq", "at", "type", "actor", "data", "prev", "hash")
@@ -51,9 +55,12 @@ class GrowthError(ValueError):
         self.seq = seq
 
 
-def head_message(room_id: str, seq: int, head_hash: str, signed_at: str) -> bytes:
-    """The exact bytes the head signature covers (no trailing line feed)."""
-    return f"{FORMAT}\n{room_id}\n{seq}\n{head_hash}\n{signed_at}".encode()
+def head_message(
+    room_id: str, seq: int, head_hash: str, signed_at: str, format: str = FORMAT_1
+) -> bytes:
+    """The exact bytes the head signature covers (no trailing line feed). The format is
+    signed too, so that a format 2 log cannot pass for a format 1 one, nor the reverse."""
+    return f"{format}\n{room_id}\n{seq}\n{head_hash}\n{signed_at}".encode()
 
 
 def _time_text(at: datetime | str, what: str) -> str:
@@ -80,7 +87,11 @@ class LogWriter:
         signing_key: SigningKey,
         *,
         opened_at: datetime | str,
+        format: str = FORMAT,
     ) -> None:
+        if format not in FORMATS:
+            raise ValueError(f"format {format!r} is not one of {', '.join(FORMATS)}")
+        self._format = format
         if not isinstance(room_id, str) or not room_id or any(c < " " for c in room_id):
             raise ValueError(f"room id {room_id!r} must be a non-empty string without controls")
         if policy not in POLICIES:
@@ -118,6 +129,7 @@ class LogWriter:
         if document["public_key"] != public_key_text(signing_key):
             raise ValueError("cannot continue a log signed with another key")
         writer = cls.__new__(cls)
+        writer._format = document["format"]
         writer._room_id = document["room"]["id"]
         writer._title = document["room"]["title"]
         writer._policy = document["policy"]
@@ -125,6 +137,11 @@ class LogWriter:
         writer._public_key = document["public_key"]
         writer._entries = copy.deepcopy(list(document["entries"]))
         return writer
+
+    @property
+    def format(self) -> str:
+        """`evenfloor-decision-log/1` or `/2`: a log keeps the format it was opened with."""
+        return self._format
 
     @property
     def room_id(self) -> str:
@@ -196,9 +213,10 @@ class LogWriter:
         """
         signed = _time_text(signed_at, "signed_at")
         head_hash = self.head_hash
-        signature = sign(self._key, head_message(self._room_id, self.head_seq, head_hash, signed))
+        message = head_message(self._room_id, self.head_seq, head_hash, signed, self._format)
+        signature = sign(self._key, message)
         return {
-            "format": FORMAT,
+            "format": self._format,
             "room": {"id": self._room_id, "title": self._title},
             "policy": self._policy,
             "public_key": self._public_key,
@@ -221,6 +239,7 @@ def build_log(
     signed_at: datetime | str,
     opened_at: datetime | str | None = None,
     previous: Mapping[str, Any] | None = None,
+    format: str = FORMAT,
 ) -> dict[str, Any]:
     """A signed log of `room` ({"id", "title"}): `log.opened`, then one entry per draft.
 
@@ -235,7 +254,9 @@ def build_log(
     drafts = list(drafts)
     if opened_at is None:
         opened_at = drafts[0].at if drafts else signed_at
-    writer = LogWriter(room["id"], room["title"], policy, signing_key, opened_at=opened_at)
+    writer = LogWriter(
+        room["id"], room["title"], policy, signing_key, opened_at=opened_at, format=format
+    )
     writer.extend(drafts)
     if previous is not None:
         check_growth(previous, writer.entries)

@@ -21,8 +21,16 @@ Pseudonyms are `p-` and 12 hex digits of HMAC-SHA-256(per-log secret, participan
 stable within a log, unlinkable across logs (each room's log has its own secret). Participant
 and organisation ids never appear.
 
-Left out: reminders, raised and lowered hands and speech starts (the fairness report and
-`speech.ended` carry what they would), the text of a statement hidden by moderation before
+Format 2 (`spec/decision-log-v2.md`) also publishes the queue, so that anyone can replay
+the progressive stack from the log: `hand.raised`, `hand.lowered`, `hand.withdrawn` (a
+removed member's or a new observer's hands, which leave the queue without a command of
+their own), the cap's warnings (`speech.cap_reached`, `speech.cap_flagged`), the exact
+speaking cap and the grace in the rules. In the queue's entries and `floor.granted` a
+person carries a pseudonym under every policy (under `names` beside the name), because a
+replay must tell two people apart and names need not be unique.
+
+Left out: reminders and speech starts (`floor.granted` and `speech.ended` carry what they
+would), in format 1 also hands and the cap's warnings, the text of a statement hidden by moderation before
 its entry is published (pending statements enter the log only when accepted), the voters
 of secret ballots (their ballots are published when the vote closes, in an order and at a
 time that say nothing about who cast them), and unknown event types (unless they override a
@@ -47,7 +55,7 @@ from typing import Any
 from server.publication.canonical import decimal_string
 from server.publication.encoding import format_time
 from server.publication.keys import SigningKey
-from server.publication.log import POLICIES, Draft, LogWriter, Policy
+from server.publication.log import FORMAT, FORMAT_1, POLICIES, Draft, LogWriter, Policy
 from server.publication.receipts import issue_receipt
 
 Row = Mapping[str, Any]
@@ -116,6 +124,20 @@ class _Context:
     floor_ms: dict[str, int] = field(default_factory=dict)
     speaking_cap: Any = None
     next_seq: int = 2
+    format: str = FORMAT
+    waiting: dict[str, list[str]] = field(default_factory=dict)  # participant -> hand kinds
+
+    @property
+    def queue_published(self) -> bool:
+        return self.format != FORMAT_1
+
+    def speaker(self, participant_id: str | None) -> Person | None:
+        """A person in the queue's entries: with a pseudonym under every policy in format 2
+        (the replay tells people apart by it)."""
+        person = self.person(participant_id)
+        if person is not None and participant_id is not None and self.queue_published:
+            person.setdefault("pseudonym", self._pseudonym(participant_id))
+        return person
 
     def person(self, participant_id: str | None) -> Person | None:
         if participant_id is None:
@@ -162,6 +184,10 @@ def _rules(rules: Mapping[str, Any], context: _Context) -> dict[str, Any]:
         "objection_supermajority": _decimal(rules.get("objection_supermajority")),
         "premoderate_statements": rules.get("premoderate_statements"),
     }
+    if context.queue_published:
+        cap = rules.get("speaking_cap")
+        published["speaking_cap_fraction"] = None if cap is None else _fraction_text(cap)
+        published["cap_grace_ms"] = rules.get("cap_grace_ms", 30_000)
     if context.policy != "anonymous":
         published["organisation_budgets_ms"] = {
             context.organisations[b["organisation"]]: b["ms"]
@@ -171,7 +197,19 @@ def _rules(rules: Mapping[str, Any], context: _Context) -> dict[str, Any]:
     return published
 
 
-def _fairness(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _fraction_text(value: Any) -> str:
+    """An exact share as `numerator/denominator` (`"3/10"`, `"1"`): the replay needs the
+    cap itself, not its six-place decimal."""
+    fraction = _fraction(value)
+    if fraction.denominator == 1:
+        return str(fraction.numerator)
+    return f"{fraction.numerator}/{fraction.denominator}"
+
+
+_OVER_CAP_FIELDS = ("uncontested_ms", "grace_ms", "flagged_ms", "lifted_ms", "cap_fell_ms")
+
+
+def _fairness(report: Mapping[str, Any], detailed: bool = False) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
     for row in report.get("organisations") or ():
         name = str(row["name"])
@@ -184,6 +222,10 @@ def _fairness(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "vote_weight_raw": decimal_string(_fraction(row["vote_weight_raw"])),
             "vote_weight_counted": decimal_string(_fraction(row["vote_weight_counted"])),
         }
+        if detailed:  # format 2: why its floor time is over the cap in force
+            over = row.get("over_cap") or {}
+            result[key]["over_cap_ms"] = int(row.get("over_cap_ms") or 0)
+            result[key].update({name: int(over.get(name) or 0) for name in _OVER_CAP_FIELDS})
     return result
 
 
@@ -250,7 +292,7 @@ def _speech(
     def handler(
         c: _Context, p: Mapping[str, Any]
     ) -> Iterable[tuple[str, dict[str, Any], str | None]]:
-        data: dict[str, Any] = {"speaker": c.person(p["participant"])}
+        data: dict[str, Any] = {"speaker": c.speaker(p["participant"])}
         data.update({name: p.get(name) for name in fields})
         for name in times:
             data[name] = _time(p[name])
@@ -368,7 +410,7 @@ def _decision_reached(
             "speaking_cap": _decimal(p.get("speaking_cap")),
             "vote_cap": _decimal(p.get("vote_cap")),
         },
-        "fairness": _fairness(p.get("fairness") or {}),
+        "fairness": _fairness(p.get("fairness") or {}, detailed=c.queue_published),
         "overrides": list(c.overrides),
         "consent_round": p.get("consent_round"),
         "proposal_version": p.get("proposal_version"),
@@ -528,6 +570,87 @@ def _vote_decision(c: _Context, poll: str, result: Mapping[str, Any]) -> dict[st
     }
 
 
+def _hand_raised(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    participant, kind = str(p["participant"]), str(p.get("kind"))
+    c.waiting.setdefault(participant, []).append(kind)
+    if not c.queue_published:
+        return
+    reply_to = p.get("reply_to")
+    data = {
+        "participant": c.speaker(participant),
+        "kind": kind,
+        "reply_to": None if reply_to is None else c.speaker(str(reply_to)),
+    }
+    yield "hand.raised", _recorded_by(c, data, participant, _by(p)), participant
+
+
+def _leaves_queue(c: _Context, participant: str, kind: str) -> bool:
+    kinds = c.waiting.get(participant, [])
+    if kind not in kinds:
+        return False
+    kinds.remove(kind)
+    return True
+
+
+def _hand_lowered(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    participant, kind = str(p["participant"]), str(p.get("kind"))
+    if not _leaves_queue(c, participant, kind) or not c.queue_published:
+        return
+    data = {"participant": c.speaker(participant), "kind": kind}
+    yield "hand.lowered", _recorded_by(c, data, participant, _by(p)), participant
+
+
+def _withdrawn(c: _Context, participant: str, because: str) -> Iterable[tuple[Any, ...]]:
+    """Hands that leave the queue with their owner (removed, or now an observer)."""
+    kinds = c.waiting.pop(participant, [])
+    if not c.queue_published:
+        return
+    for kind in kinds:
+        data = {"participant": c.speaker(participant), "kind": kind, "because": because}
+        yield "hand.withdrawn", data, None
+
+
+def _with_withdrawals(handler: Handler, because: str, observer_only: bool) -> Handler:
+    def wrapped(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+        yield from handler(c, p)
+        if not observer_only or p.get("role") == "observer":
+            yield from _withdrawn(c, str(p["participant"]), because)
+
+    return wrapped
+
+
+def _floor_granted(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    _leaves_queue(c, str(p["participant"]), str(p.get("kind")))
+    data: dict[str, Any] = {
+        "speaker": c.speaker(p["participant"]),
+        "kind": p.get("kind"),
+        "rule": p.get("rule"),
+        "reason": p.get("reason"),
+        "share": _decimal(p.get("share")),
+    }
+    if "is_override" in p:
+        data["override"] = bool(p["is_override"])
+    yield "floor.granted", data, _by(p)
+
+
+def _cap_reached(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    if not c.queue_published:
+        return
+    data = {
+        "speaker": c.speaker(p["participant"]),
+        "cap": _decimal(p.get("cap")),
+        "reached_at": _time(p["reached_at"]),
+        "grace_ends_at": _time(p["grace_ends_at"]),
+    }
+    yield "speech.cap_reached", data, None
+
+
+def _cap_flagged(c: _Context, p: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    if not c.queue_published:
+        return
+    yield "speech.cap_flagged", {"speaker": c.speaker(p["participant"])}, None
+
+
 def _unknown_override(kind: str) -> Handler:
     """An event type this module does not know, which set a rule aside: published with
     its reason only, so that `decision.reached` can cite it."""
@@ -542,9 +665,17 @@ def _unknown_override(kind: str) -> Handler:
 
 HANDLERS: dict[str, Handler] = {
     "room.created": _room_created,
-    "member.admitted": _member("member.admitted", "role", "vote_weight"),
-    "member.role_changed": _member("member.role_changed", "role", "previous_role", "reason"),
-    "member.removed": _member("member.removed", "reason"),
+    "member.admitted": _with_withdrawals(
+        _member("member.admitted", "role", "vote_weight"), "observer", observer_only=True
+    ),
+    "member.role_changed": _with_withdrawals(
+        _member("member.role_changed", "role", "previous_role", "reason"),
+        "observer",
+        observer_only=True,
+    ),
+    "member.removed": _with_withdrawals(
+        _member("member.removed", "reason"), "member_removed", observer_only=False
+    ),
     "rules.changed": _rules_changed,
     "round.opened": _plain(
         "round.opened", "round", "number", "reopened", "reason", "deadline", times=("deadline",)
@@ -553,7 +684,11 @@ HANDLERS: dict[str, Handler] = {
     "round.deadline_set": _plain(
         "round.deadline_set", "round", "closes_at", "reason", times=("closes_at",)
     ),
-    "floor.granted": _speech("floor.granted", "kind", "rule", "reason", decimals=("share",)),
+    "floor.granted": _floor_granted,
+    "hand.raised": _hand_raised,
+    "hand.lowered": _hand_lowered,
+    "speech.cap_reached": _cap_reached,
+    "speech.cap_flagged": _cap_flagged,
     "speech.extended": _speech("speech.extended", "extra_ms", "limit_ms", "reason"),
     "speech.overran": _speech("speech.overran", "limit_ms"),
     "speech.ended": _speech(
@@ -585,7 +720,8 @@ HANDLERS: dict[str, Handler] = {
     "speech.paused": _speech("speech.paused", "elapsed_ms"),
     "speech.resumed": _speech("speech.resumed", "kind", "limit_ms", "elapsed_ms"),
 }
-"""Event type -> handler. Types not listed (reminders, hands, speech starts) are left out."""
+"""Event type -> handler. Types not listed (reminders, speech starts) are left out, and in
+format 1 so are hands and the cap's warnings (their handlers publish nothing there)."""
 
 
 def _learn(
@@ -642,6 +778,7 @@ def project(
     after_seq: int = 0,
     first_seq: int = 2,
     overrides: Sequence[int] = (),
+    format: str = FORMAT,
 ) -> list[Projected]:
     """The entries the events after `after_seq` add to the published log, in order.
 
@@ -660,6 +797,7 @@ def project(
         directory=directory,
         overrides=list(overrides),
         next_seq=first_seq,
+        format=format,
     )
     _prepare(context, rows, after_seq, members or {})
     projected: list[Projected] = []
@@ -733,6 +871,7 @@ def publish(
         after_seq=through_event_seq,
         first_seq=writer.head_seq + 1,
         overrides=earlier_overrides,
+        format=writer.format,
     )
     receipts: dict[str, list[dict[str, Any]]] = {}
     for item in drafts:

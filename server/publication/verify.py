@@ -23,6 +23,9 @@ the same order and prints the same line; `docs/decision-log.md` lists them.
    one of its entries is here unchanged.
 6. Receipts, in order: well formed, of this room and key, the signature verifies, and the
    log holds the receipted `hash` at the receipted `seq`.
+7. With `fairness`, once all the above pass: the fairness replay (`replay.py`) of a format 2
+   log's queue, which names every grant that did not follow the rule (all of them, one line
+   each, not only the first).
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ from server.publication.canonical import (
 )
 from server.publication.encoding import ZERO_HASH, b64url_decode, is_hash, is_time
 from server.publication.keys import read_public_key, signature_valid
-from server.publication.log import ENTRY_MEMBERS, FORMAT, POLICIES, head_message
+from server.publication.log import ENTRY_MEMBERS, FORMATS, POLICIES, head_message
 from server.publication.receipts import RECEIPT_FORMAT, RECEIPT_MEMBERS, receipt_message
+from server.publication.replay import FairnessResult, replay_fairness
 
 DOCUMENT_MEMBERS = ("format", "room", "policy", "public_key", "entries", "head")
 HEAD_MEMBERS = ("seq", "hash", "signed_at", "signature")
@@ -82,6 +86,19 @@ class VerificationResult:
     public_key: str | None = None
     extends: int | None = None
     receipts: int = 0
+    fairness: FairnessResult | None = None
+
+    @property
+    def fair(self) -> bool:
+        """Verified, and (when the replay ran) every grant followed the rule."""
+        return self.ok and (self.fairness is None or self.fairness.ok)
+
+    def lines(self) -> list[str]:
+        """Every line for a person: the one line, or with the fairness replay's findings
+        one line per grant that did not follow the rule."""
+        if self.ok and self.fairness is not None and not self.fairness.ok:
+            return [finding.line() for finding in self.fairness.findings]
+        return [self.line()]
 
     def line(self) -> str:
         """One line for a person: `OK …` or `FAIL <location>: <message> [<reason>]`."""
@@ -96,6 +113,8 @@ class VerificationResult:
             parts.append(f"extends the older copy (up to entry {self.extends})")
         if self.receipts:
             parts.append(f"{self.receipts} receipt{'s' if self.receipts != 1 else ''} found")
+        if self.fairness is not None and self.fairness.ok:
+            parts.append(self.fairness.summary())
         return ", ".join(parts)
 
 
@@ -356,8 +375,10 @@ def _check_document(doc: Any) -> None:
     if not isinstance(doc, dict):
         raise _FailedError("document", "not_an_object", "the log is not a JSON object")
     _members(doc, DOCUMENT_MEMBERS, "document", None)
-    if doc["format"] != FORMAT:
-        raise _FailedError("document", "format", f"format is not {quote(FORMAT)}")
+    if doc["format"] not in FORMATS:
+        raise _FailedError(
+            "document", "format", f"format is not {' or '.join(quote(f) for f in FORMATS)}"
+        )
     room = doc["room"]
     if (
         not isinstance(room, dict)
@@ -491,7 +512,7 @@ def _check_head(doc: Mapping[str, Any], last_hash: str) -> None:
         )
     public_key = read_public_key(doc["public_key"])
     assert public_key is not None  # checked with the document
-    message = head_message(doc["room"]["id"], last, last_hash, head["signed_at"])
+    message = head_message(doc["room"]["id"], last, last_hash, head["signed_at"], doc["format"])
     if not signature_valid(public_key, message, signature):
         raise _FailedError("head", "signature", "signature does not verify with public_key")
 
@@ -630,6 +651,8 @@ def verify_log(
     previous: Any = None,
     key: str | bytes | None = None,
     receipts: Iterable[Any] = (),
+    *,
+    fairness: bool = False,
 ) -> VerificationResult:
     """Verify a published decision log; report the first failure, or what was verified.
 
@@ -669,6 +692,7 @@ def verify_log(
         )
     return VerificationResult(
         ok=True,
+        fairness=replay_fairness(doc) if fairness else None,
         room_id=doc["room"]["id"],
         entries=len(doc["entries"]),
         head_hash=doc["head"]["hash"],
@@ -684,11 +708,14 @@ def verify_files(
     previous: str | Path | None = None,
     key: str | None = None,
     receipts: Sequence[str | Path] = (),
+    *,
+    fairness: bool = False,
 ) -> tuple[int, str]:
-    """What `evenfloor verify` does: (exit code, the one line to print).
+    """What `evenfloor verify` does: (exit code, the lines to print).
 
     0 and `OK …` when everything verifies; 1 and `FAIL …` at the first failure; 2 and
-    `ERROR <input>: …` when an input cannot be read.
+    `ERROR <input>: …` when an input cannot be read. With `fairness`, 1 and one `FAIL`
+    line per grant that did not follow the rule (or why the log cannot be replayed).
     """
     try:
         current = _read("log", log, read_json_file)
@@ -700,8 +727,8 @@ def verify_files(
         ]
     except UnreadableInputError as error:
         return EXIT_UNREADABLE, f"ERROR {error}"
-    result = verify_log(current, older, raw_key, parsed)
-    return (EXIT_OK if result.ok else EXIT_FAILED), result.line()
+    result = verify_log(current, older, raw_key, parsed, fairness=fairness)
+    return (EXIT_OK if result.fair else EXIT_FAILED), "\n".join(result.lines())
 
 
 def _read(what: str, source: Any, reader: Any) -> Any:

@@ -16,7 +16,15 @@ function run(item) {
     const previous = item.previous == null ? null : readText(item.previous);
     const key = item.key == null ? null : Buffer.from(item.key, "base64url");
     const receipts = (item.receipts || []).map(readText);
-    return verifyLog(doc, { previous, key, receipts });
+    const result = verifyLog(doc, { previous, key, receipts, fairness: Boolean(item.fairness) });
+    if (!item.fairness || !result.ok) {
+      delete result.fair;
+      delete result.lines;
+      delete result.fairness;
+    } else {
+      delete result.fairness;
+    }
+    return result;
   } catch (error) {
     if (error instanceof Unreadable) return { unreadable: error.message };
     throw error;

@@ -53,6 +53,7 @@ class Case:
     previous: str | None = None
     key: str | None = None
     receipts: Sequence[str] = ()
+    fairness: bool = False
 
     def wire(self) -> dict[str, Any]:
         return {
@@ -60,6 +61,7 @@ class Case:
             "previous": self.previous,
             "key": self.key,
             "receipts": list(self.receipts),
+            "fairness": self.fairness,
         }
 
 
@@ -71,8 +73,8 @@ def verify_py(case: Case) -> dict[str, Any]:
         receipts = [load_json(text.encode("utf-8")) for text in case.receipts]
     except UnreadableInputError as error:
         return {"unreadable": str(error)}
-    result = verify_log(doc, previous, case.key, receipts)
-    return {
+    result = verify_log(doc, previous, case.key, receipts, fairness=case.fairness)
+    answer = {
         "ok": result.ok,
         "location": result.location,
         "entry": result.entry,
@@ -80,6 +82,10 @@ def verify_py(case: Case) -> dict[str, Any]:
         "message": result.message,
         "line": result.line(),
     }
+    if case.fairness and result.ok:
+        answer["fair"] = result.fair
+        answer["lines"] = result.lines()
+    return answer
 
 
 def run_js(request: dict[str, Any]) -> Any:
@@ -103,7 +109,8 @@ def comparable(result: dict[str, Any]) -> dict[str, Any]:
     """What both verifiers must agree on: everything but the wording of unreadable input."""
     if "unreadable" in result:
         return {"unreadable": True}
-    return {key: result[key] for key in ("ok", "location", "entry", "reason", "message", "line")}
+    keys = ("ok", "location", "entry", "reason", "message", "line", "fair", "lines")
+    return {key: result[key] for key in keys if key in result}
 
 
 def verify_both(case: Case) -> dict[str, Any]:
@@ -220,7 +227,7 @@ def rechain(document: dict[str, Any], key: SigningKey | None = None) -> dict[str
 def resign(document: dict[str, Any], key: SigningKey) -> None:
     head = document["head"]
     message = (
-        f"evenfloor-decision-log/1\n{document['room']['id']}\n{head['seq']}\n"
+        f"{document['format']}\n{document['room']['id']}\n{head['seq']}\n"
         f"{head['hash']}\n{head['signed_at']}"
     )
     signature = key.sign(message.encode()).signature

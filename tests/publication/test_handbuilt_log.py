@@ -15,6 +15,7 @@ from nacl.signing import SigningKey
 from publication_helpers import Case, verify_both
 
 from server.publication import LogWriter
+from server.publication.log import FORMAT_1
 
 SEED = bytes(range(32))
 
@@ -140,7 +141,9 @@ def test_the_hand_built_signature_covers_signed_at() -> None:
 def test_the_writer_writes_the_hand_built_entries_byte_for_byte() -> None:
     document, key = hand_built()
     room = document["room"]
-    writer = LogWriter(room["id"], room["title"], "names", key, opened_at="2026-03-14T09:00:00Z")
+    writer = LogWriter(
+        room["id"], room["title"], "names", key, opened_at="2026-03-14T09:00:00Z", format=FORMAT_1
+    )
     for entry in document["entries"][1:]:
         writer.append(entry["type"], entry["data"], at=entry["at"], actor=entry["actor"])
     written = writer.publish("2026-03-14T10:00:00Z")

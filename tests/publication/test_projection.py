@@ -217,8 +217,24 @@ def test_every_policy_publishes_a_log_both_verifiers_accept(
         "decision.reached",
     ):
         assert required in kinds, required
-    assert "hand.raised" not in kinds
+    assert "hand.raised" in kinds  # format 2 publishes the queue
     assert "speech.started" not in kinds
+    # The fairness replay confirms every grant, in both verifiers; under `anonymous` it
+    # cannot run, and both say why.
+    fair = Case(dumps(document), fairness=True)
+    python = verify_py(fair)
+    (javascript,) = verify_js([fair])
+    assert comparable(python) == comparable(javascript)
+    if policy == "anonymous":
+        assert python["lines"] == [
+            "FAIL fairness: the anonymous policy withholds organisations, so the grants "
+            "cannot be replayed [fairness_withheld]"
+        ]
+    else:
+        assert python["fair"], python["lines"]
+        assert python["lines"][0].endswith(
+            "fairness: 2 grants replayed, each as the rule picks, 1 of them logged overrides"
+        )
 
 
 @pytest.mark.parametrize("policy", [p.value for p in PublicationPolicy])
@@ -238,11 +254,17 @@ def test_decision_reached_has_the_specs_shape(policy: str, published: dict[str, 
     assert data["rules"] == {"speaking_cap": "0.4", "vote_cap": None}
     assert set(data["fairness"]) == set(ORGANISATIONS.values())
     for row in data["fairness"].values():
-        assert set(row) == {
+        assert set(row) == {  # format 1's four, and format 2's account of the cap
             "speaking_ms",
             "speaking_share",
             "vote_weight_raw",
             "vote_weight_counted",
+            "over_cap_ms",
+            "uncontested_ms",
+            "grace_ms",
+            "flagged_ms",
+            "lifted_ms",
+            "cap_fell_ms",
         }
         assert type(row["speaking_ms"]) is int
         for name in ("speaking_share", "vote_weight_raw", "vote_weight_counted"):

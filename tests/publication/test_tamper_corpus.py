@@ -358,9 +358,18 @@ CORPUS = [
     ),
     Tamper(
         "another format",
-        log_case(lambda d: d.update(format="evenfloor-decision-log/2")),
+        log_case(lambda d: d.update(format="evenfloor-decision-log/3")),
         "document",
         "format",
+        None,
+    ),
+    Tamper(
+        # The head signature covers the format: a format 2 log cannot pass for format 1
+        # (whose verifiers would not know to replay its queue), nor the reverse.
+        "format 2 passed off as format 1",
+        log_case(lambda d: d.update(format="evenfloor-decision-log/1")),
+        "head",
+        "signature",
         None,
     ),
     Tamper(

@@ -1,19 +1,22 @@
 #!/usr/bin/env node
-// An independent verifier of Evenfloor published decision logs (format evenfloor-decision-log/1),
-// written from spec/decision-log-v1.md alone. It shares no code with the Python verifier and needs
-// nothing but Node 20: node:crypto for SHA-256 and Ed25519, and its own strict JSON reader and
-// RFC 8785 canonicaliser.
+// An independent verifier of Evenfloor published decision logs (formats evenfloor-decision-log/1
+// and /2), written from docs/spec/decision-log-v1.md and -v2.md alone. It shares no code with the
+// Python verifier and needs nothing but Node 20: node:crypto for SHA-256 and Ed25519, and its own
+// strict JSON reader, RFC 8785 canonicaliser and fairness replay.
 //
 //   node tools/verify-js/verify.mjs LOG.json [--previous OLD.json] [--key KEY] [--receipt R.json ...]
+//                                   [--fairness]
 //
-// Exit codes: 0 verified (one summary line), 1 a check failed (the first failure, one line),
-// 2 an input could not be read. The checks and their order are listed in docs/decision-log.md.
+// Exit codes: 0 verified (one summary line), 1 a check failed (the first failure, one line; with
+// --fairness one line per grant that did not follow the rule), 2 an input could not be read. The
+// checks and their order are listed in docs/decision-log.md.
 
 import { createHash, createPublicKey, verify as verifySignature } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const FORMAT = "evenfloor-decision-log/1";
+const FORMAT_1 = "evenfloor-decision-log/1";
+const FORMATS = [FORMAT_1, "evenfloor-decision-log/2"];
 const RECEIPT_FORMAT = "evenfloor-receipt/1";
 const POLICIES = ["names", "organisations", "anonymous"];
 const DOCUMENT_MEMBERS = ["format", "room", "policy", "public_key", "entries", "head"];
@@ -337,7 +340,9 @@ function walk(value, path, location, seq) {
 function checkDocument(doc) {
   if (!isObject(doc)) throw new Failure("document", "not_an_object", "the log is not a JSON object");
   members(doc, DOCUMENT_MEMBERS, "document", null);
-  if (doc.format !== FORMAT) throw new Failure("document", "format", `format is not ${quote(FORMAT)}`);
+  if (!FORMATS.includes(doc.format)) {
+    throw new Failure("document", "format", `format is not ${FORMATS.map(quote).join(" or ")}`);
+  }
   const room = doc.room;
   const roomOk =
     isObject(room) &&
@@ -423,7 +428,8 @@ function checkHead(doc, lastHash) {
   if (signature === null) {
     throw new Failure("head", "signature_format", "signature is not 64 bytes in base64url without padding");
   }
-  const message = `${FORMAT}\n${doc.room.id}\n${last}\n${lastHash}\n${head.signed_at}`;
+  // The format is signed too (format 2 spec): a log cannot pass for the other format.
+  const message = `${doc.format}\n${doc.room.id}\n${last}\n${lastHash}\n${head.signed_at}`;
   if (!signatureValid(b64urlDecode(doc.public_key, 32), message, signature)) {
     throw new Failure("head", "signature", "signature does not verify with public_key");
   }
@@ -535,7 +541,275 @@ function checkReceipt(doc, receipt, index) {
   }
 }
 
-export function verifyLog(doc, { previous = null, key = null, receipts = [] } = {}) {
+
+// ---------------------------------------------------------------- the fairness replay (format 2)
+//
+// Replays the published queue and checks every floor.granted against the progressive stack's
+// rule as docs/spec/decision-log-v2.md states it. Shares are compared as exact fractions, in
+// BigInt, so that no rounding decides who goes next.
+
+const POINT_OF_ORDER = "point_of_order";
+
+class Malformed extends Error {}
+
+function gcd(a, b) {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a < 0n ? -a : a;
+}
+
+function fraction(numerator, denominator = 1n) {
+  const g = gcd(numerator, denominator);
+  return { n: numerator / g, d: denominator / g };
+}
+
+function parseCap(rules) {
+  const text = isObject(rules) && has(rules, "speaking_cap_fraction") ? rules.speaking_cap_fraction : null;
+  if (text === null) return null;
+  if (typeof text !== "string") throw new Malformed("rules.speaking_cap_fraction is not a string");
+  const m = /^([0-9]+)(?:\/([0-9]+))?$/.exec(text);
+  if (m === null || (m[2] !== undefined && BigInt(m[2]) === 0n)) {
+    throw new Malformed(`rules.speaking_cap_fraction ${pyRepr(text)} is not a fraction`);
+  }
+  return fraction(BigInt(m[1]), m[2] === undefined ? 1n : BigInt(m[2]));
+}
+
+function pyRepr(text) {
+  // The Python replay quotes with repr(): single quotes unless the text holds one.
+  if (text.includes("'") && !text.includes('"')) return `"${text}"`;
+  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+
+function person(value, what) {
+  if (!isObject(value) || typeof value.pseudonym !== "string") throw new Malformed(`${what} has no pseudonym`);
+  return { key: value.pseudonym, organisation: typeof value.organisation === "string" ? value.organisation : null };
+}
+
+function describe(key, kind, rule = null) {
+  return `${key} (${kind}${rule === null ? "" : ", rule " + rule})`;
+}
+
+function pyStr(value) {
+  // What the Python replay's str() of a JSON value shows in its messages.
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  return String(value);
+}
+
+class Floor {
+  constructor() {
+    this.cap = null;
+    this.budgets = new Map();
+    this.asked = new Set();
+    this.floorMs = new Map();
+    this.total = 0n;
+    this.lifted = new Set();
+    this.waiting = [];
+    this.lastSpeechBy = null;
+  }
+
+  spoken(organisation) {
+    return this.floorMs.get(organisation) ?? 0n;
+  }
+
+  capInForce() {
+    const n = BigInt(this.asked.size);
+    if (this.cap === null || n === 0n || this.cap.n * n >= this.cap.d) return this.cap;
+    return fraction(1n, n);
+  }
+
+  atOrOver(organisation) {
+    const cap = this.capInForce();
+    if (cap === null || this.total === 0n) return false;
+    return this.spoken(organisation) * cap.d >= cap.n * this.total;
+  }
+
+  budgetSpent(organisation) {
+    if (organisation === null || !this.budgets.has(organisation) || this.lifted.has(organisation)) return false;
+    return this.budgets.get(organisation) - this.spoken(organisation) <= 0n;
+  }
+
+  direct(hand) {
+    return hand.kind === "reply" && hand.replyTo === this.lastSpeechBy;
+  }
+
+  choose() {
+    for (const hand of this.waiting) if (hand.kind === POINT_OF_ORDER) return [hand, "point-of-order-first"];
+    const candidates = this.waiting.filter((h) => !this.budgetSpent(h.organisation));
+    if (candidates.length === 0) return null;
+    const better = (a, b) => {
+      // Direct replies first, then the least floor time, then the earliest hand.
+      const ra = this.direct(a) ? 0 : 1;
+      const rb = this.direct(b) ? 0 : 1;
+      if (ra !== rb) return ra < rb;
+      const sa = this.spoken(a.organisation);
+      const sb = this.spoken(b.organisation);
+      if (sa !== sb) return sa < sb;
+      return candidates.indexOf(a) < candidates.indexOf(b);
+    };
+    const least = (list) => list.reduce((best, h) => (better(h, best) ? h : best));
+    const capped = (organisation) => !this.lifted.has(organisation) && this.atOrOver(organisation);
+    const under = candidates.filter((h) => !capped(h.organisation));
+    const unconstrained = least(candidates);
+    if (under.length === 0) return [unconstrained, candidates.length === 1 ? "only-one-waiting" : "all-at-cap"];
+    const best = least(under);
+    if (this.lifted.has(best.organisation) && candidates.length > 1 && this.atOrOver(best.organisation)) {
+      return [best, "cap-lifted"];
+    }
+    if (best !== unconstrained) return [best, "cap-waits"];
+    return [best, this.ruleFor(best, candidates)];
+  }
+
+  ruleFor(best, candidates) {
+    if (candidates.length === 1) return "only-one-waiting";
+    if (this.direct(best) && candidates.some((h) => !this.direct(h))) return "reply-first";
+    const mine = this.spoken(best.organisation);
+    const others = candidates
+      .filter((h) => h.organisation !== best.organisation && this.direct(h) === this.direct(best))
+      .map((h) => this.spoken(h.organisation));
+    if (others.length > 0 && others.every((o) => mine < o)) return "least-floor-time-org";
+    return "first-come";
+  }
+
+  take(key, kind) {
+    const index = this.waiting.findIndex((h) => h.key === key && h.kind === kind);
+    return index < 0 ? null : this.waiting.splice(index, 1)[0];
+  }
+}
+
+function finding(location, reason, message, entry = null) {
+  return { location, reason, message, entry, line: `FAIL ${location}: ${message} [${reason}]` };
+}
+
+function grant(floor, data, seq) {
+  const where = `entry ${seq}`;
+  const { key } = person(data.speaker, "speaker");
+  const kind = pyStr(data.kind);
+  const rule = pyStr(data.rule);
+  const expected = floor.choose();
+  const hand = floor.take(key, kind);
+  if (kind === "speech") floor.lastSpeechBy = key;
+  if (hand === null) {
+    return finding(where, "grant_not_waiting", `floor.granted to ${describe(key, kind)}, who was not waiting for it`, seq);
+  }
+  if (data.override === true) {
+    const reason = data.reason;
+    if (rule !== "override" || typeof reason !== "string" || reason.trim() === "") {
+      return finding(
+        where,
+        "override_without_reason",
+        `floor.granted to ${describe(key, kind)} overrides the rule without a reason`,
+        seq,
+      );
+    }
+    return null;
+  }
+  if (expected === null) {
+    return finding(
+      where,
+      "grant_unfair",
+      `floor.granted to ${describe(key, kind, rule)}, but everyone waiting is out of budget`,
+      seq,
+    );
+  }
+  const [chosen, chosenRule] = expected;
+  if (chosen !== hand || chosenRule !== rule) {
+    return finding(
+      where,
+      "grant_unfair",
+      `floor.granted to ${describe(key, kind, rule)}, but the rule picks ${describe(chosen.key, chosen.kind, chosenRule)}`,
+      seq,
+    );
+  }
+  return null;
+}
+
+export function replayFairness(doc) {
+  if (doc.format === FORMAT_1) {
+    return {
+      findings: [
+        finding(
+          "fairness",
+          "fairness_unavailable",
+          "a format 1 log does not publish the queue, so its grants cannot be replayed",
+        ),
+      ],
+      grants: 0,
+      overrides: 0,
+    };
+  }
+  if (doc.policy === "anonymous") {
+    return {
+      findings: [
+        finding(
+          "fairness",
+          "fairness_withheld",
+          "the anonymous policy withholds organisations, so the grants cannot be replayed",
+        ),
+      ],
+      grants: 0,
+      overrides: 0,
+    };
+  }
+  const floor = new Floor();
+  const findings = [];
+  let grants = 0;
+  let overrides = 0;
+  for (const entry of doc.entries) {
+    const { seq, type, data } = entry;
+    try {
+      if (type === "rules.set" || type === "rules.changed") {
+        const rules = isObject(data.rules) ? data.rules : {};
+        floor.cap = parseCap(rules);
+        const budgets = isObject(rules.organisation_budgets_ms) ? rules.organisation_budgets_ms : {};
+        floor.budgets = new Map(
+          Object.keys(budgets)
+            .filter((k) => safeInt(budgets[k]) !== null)
+            .map((k) => [k, BigInt(budgets[k])]),
+        );
+      } else if (type === "hand.raised") {
+        const { key, organisation } = person(data.participant, "participant");
+        const replyTo = data.reply_to === null || data.reply_to === undefined ? null : person(data.reply_to, "reply_to").key;
+        const kind = pyStr(data.kind);
+        floor.waiting.push({ key, organisation, kind, replyTo });
+        if (kind !== POINT_OF_ORDER) floor.asked.add(organisation);
+      } else if (type === "hand.lowered" || type === "hand.withdrawn") {
+        const { key } = person(data.participant, "participant");
+        floor.take(key, pyStr(data.kind));
+      } else if (type === "floor.granted") {
+        grants += 1;
+        const found = grant(floor, data, seq);
+        if (found === null) {
+          if (data.override === true) overrides += 1;
+        } else {
+          findings.push(found);
+        }
+      } else if (type === "speech.ended" && data.kind !== POINT_OF_ORDER) {
+        const { organisation } = person(data.speaker, "speaker");
+        const duration = safeInt(data.duration_ms);
+        if (duration === null || duration < 0) throw new Malformed("duration_ms is not a whole number of ms");
+        floor.floorMs.set(organisation, floor.spoken(organisation) + BigInt(duration));
+        floor.total += BigInt(duration);
+      } else if (type === "cap.lifted") {
+        floor.lifted.add(data.organisation ?? null);
+      } else if (type === "cap.restored") {
+        floor.lifted.delete(data.organisation ?? null);
+      }
+    } catch (error) {
+      if (!(error instanceof Malformed)) throw error;
+      findings.push(finding(`entry ${seq}`, "queue_malformed", error.message, seq));
+    }
+  }
+  return { findings, grants, overrides };
+}
+
+function fairnessSummary(result) {
+  const plural = result.grants === 1 ? "" : "s";
+  const overrides = result.overrides ? `, ${result.overrides} of them logged overrides` : "";
+  return `fairness: ${result.grants} grant${plural} replayed, each as the rule picks${overrides}`;
+}
+
+export function verifyLog(doc, { previous = null, key = null, receipts = [], fairness = false } = {}) {
   let extendsUpTo = null;
   try {
     checkLog(doc, key);
@@ -558,7 +832,22 @@ export function verifyLog(doc, { previous = null, key = null, receipts = [] } = 
   ];
   if (extendsUpTo !== null) parts.push(`extends the older copy (up to entry ${extendsUpTo})`);
   if (receipts.length > 0) parts.push(`${receipts.length} receipt${receipts.length === 1 ? "" : "s"} found`);
-  return { ok: true, location: null, entry: null, reason: null, message: null, line: parts.join(", ") };
+  const result = { ok: true, location: null, entry: null, reason: null, message: null };
+  if (fairness) {
+    const replayed = replayFairness(doc);
+    result.fairness = replayed;
+    if (replayed.findings.length > 0) {
+      result.fair = false;
+      result.lines = replayed.findings.map((f) => f.line);
+      result.line = parts.join(", ");
+      return result;
+    }
+    parts.push(fairnessSummary(replayed));
+  }
+  result.fair = true;
+  result.line = parts.join(", ");
+  result.lines = [result.line];
+  return result;
 }
 
 // ---------------------------------------------------------------- command line
@@ -590,14 +879,18 @@ function readInput(what, path, reader) {
 const readJsonFile = (path) => loadJson(readFileSync(path));
 
 export function main(argv) {
-  const usage = "usage: node verify.mjs LOG.json [--previous OLD.json] [--key KEY] [--receipt R.json ...]";
+  const usage =
+    "usage: node verify.mjs LOG.json [--previous OLD.json] [--key KEY] [--receipt R.json ...] [--fairness]";
+  let fairness = false;
   let log = null;
   let previous = null;
   let key = null;
   const receipts = [];
   for (let k = 0; k < argv.length; k += 1) {
     const arg = argv[k];
-    if (arg === "--previous" || arg === "--key" || arg === "--receipt") {
+    if (arg === "--fairness") {
+      fairness = true;
+    } else if (arg === "--previous" || arg === "--key" || arg === "--receipt") {
       const value = argv[k + 1];
       if (value === undefined) return { code: 2, line: `ERROR ${arg} needs a value; ${usage}` };
       k += 1;
@@ -623,8 +916,9 @@ export function main(argv) {
     if (error instanceof Unreadable) return { code: 2, line: `ERROR ${error.message}` };
     throw error;
   }
-  const result = verifyLog(inputs.doc, inputs);
-  return { code: result.ok ? 0 : 1, line: result.line };
+  const result = verifyLog(inputs.doc, { ...inputs, fairness });
+  if (!result.ok) return { code: 1, line: result.line };
+  return { code: result.fair ? 0 : 1, line: result.lines.join("\n") };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
