@@ -119,6 +119,25 @@ def contested_from_ms(floor: FloorState, rules: RoomRules) -> int | None:
     return max(over, min(waits))
 
 
+def cap_due_ms(floor: FloorState, rules: RoomRules) -> int | None:
+    """When the speaking cap next acts on the current speech, in ms of its own time: the
+    warning, then the end of the grace (or later, if only contested later)."""
+    speech = floor.speech
+    if speech is None or speech.cap_flagged:
+        return None
+    contested = contested_from_ms(floor, rules)
+    if contested is None:
+        return None
+    if speech.cap_grace_end_ms is None:
+        return contested
+    return max(speech.cap_grace_end_ms, contested)
+
+
+def grace_left_ms(floor: FloorState, rules: RoomRules, organisation: OrganisationId) -> int:
+    """One grace per spell over the cap: what this spell has not spent yet."""
+    return max(0, rules.cap_grace_ms - floor.grace_used_ms.get(organisation, 0))
+
+
 def _waiting_since_ms(speech: Speech, raised_at: datetime) -> int:
     return elapsed_ms(speech.started_at, raised_at)
 

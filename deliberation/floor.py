@@ -3,7 +3,7 @@
 The floor is open whenever the room has no final decision, in every round and between them.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from deliberation import balancing
 from deliberation._guards import elapsed_ms, facilitator, is_facilitator, reason, subject
@@ -26,6 +26,7 @@ from deliberation.events import (
     FloorGranted,
     HandLowered,
     HandRaised,
+    SpeechCapReached,
     SpeechEnded,
     SpeechExtended,
     SpeechPaused,
@@ -34,6 +35,7 @@ from deliberation.events import (
 )
 from deliberation.evolve import replay
 from deliberation.ids import ParticipantId
+from deliberation.rules import OverrunAction
 from deliberation.state import Hand, RoomState, Speech
 from deliberation.vocabulary import SpeechEnding, SpeechKind
 
@@ -75,6 +77,28 @@ def grant(
     ]
 
 
+def cap_warning(state: RoomState, at: datetime) -> SpeechCapReached | None:
+    """The warning owed to the current speech at ``at``: its organisation reached the cap
+    while someone under it waits, and nobody has warned it yet (else ``None``)."""
+    speech = state.floor.speech
+    if speech is None or speech.cap_reached_ms is not None:
+        return None
+    contested = balancing.contested_from_ms(state.floor, state.rules)
+    cap = balancing.cap_in_force(state.floor, state.rules)
+    if contested is None or cap is None or contested > elapsed_ms(speech.started_at, at):
+        return None
+    reached = speech.started_at + timedelta(milliseconds=contested)
+    grace = balancing.grace_left_ms(state.floor, state.rules, speech.organisation)
+    return SpeechCapReached(
+        speech.participant,
+        speech.organisation,
+        cap,
+        reached,
+        reached + timedelta(milliseconds=grace),
+        at,
+    )
+
+
 def end_current(
     state: RoomState,
     at: datetime,
@@ -86,17 +110,31 @@ def end_current(
     """``speech.ended`` for the speech in progress (nothing if nobody speaks).
 
     A speech ended by its time limit or budget counts up to the limit, and one ended when
-    its cap grace ran out up to ``until`` (the grace's end), not to a late tick.
+    its cap grace ran out up to ``until`` (the grace's end), not to a late tick. However
+    it ends, a speech the cap should have warned (or, in rooms that end speeches, ended)
+    before a late clock got to it is warned first and counts only up to the grace's end:
+    the clock's lateness never buys floor time over the cap.
     """
     speech = state.floor.speech
     if speech is None:
         return []
+    events: list[Event] = []
+    owed = cap_warning(state, at)
+    if owed is not None:
+        events.append(owed)
+        state = replay(events, start=state)
+        speech = state.floor.speech
+        assert speech is not None
     duration = elapsed_ms(speech.started_at, at)
     if ending in (SpeechEnding.TIME_LIMIT, SpeechEnding.BUDGET_EXHAUSTED):
         duration = min(duration, speech.limit_ms)
     if until is not None:
         duration = min(duration, elapsed_ms(speech.started_at, until))
-    events: list[Event] = [
+    cap_end = balancing.cap_due_ms(state.floor, state.rules)
+    ends_at_cap = state.rules.overrun is OverrunAction.END and speech.cap_grace_end_ms is not None
+    if ends_at_cap and cap_end is not None:
+        duration = min(duration, cap_end)
+    events.append(
         SpeechEnded(
             participant=speech.participant,
             organisation=speech.organisation,
@@ -107,7 +145,7 @@ def end_current(
             by=by,
             at=at,
         )
-    ]
+    )
     paused = state.floor.paused
     if paused is not None and speech.kind is SpeechKind.POINT_OF_ORDER:
         events.append(

@@ -17,7 +17,6 @@ from deliberation.events import (
     Event,
     ReminderDue,
     SpeechCapFlagged,
-    SpeechCapReached,
     SpeechOverran,
 )
 from deliberation.evolve import replay
@@ -37,22 +36,8 @@ def _speech_due(state: RoomState) -> datetime | None:
     return speech.started_at + timedelta(milliseconds=speech.limit_ms)
 
 
-def _cap_due_ms(state: RoomState) -> int | None:
-    """When the speaking cap next acts on the current speech, in ms of its own time: the
-    warning, then the end of the grace (later, if the queue is only contested later)."""
-    speech = state.floor.speech
-    if speech is None or speech.cap_flagged:
-        return None
-    contested = balancing.contested_from_ms(state.floor, state.rules)
-    if contested is None:
-        return None
-    if speech.cap_grace_end_ms is None:
-        return contested
-    return max(speech.cap_grace_end_ms, contested)
-
-
 def _cap_due(state: RoomState) -> datetime | None:
-    due = _cap_due_ms(state)
+    due = balancing.cap_due_ms(state.floor, state.rules)
     speech = state.floor.speech
     if due is None or speech is None:
         return None
@@ -92,18 +77,8 @@ def _cap_step(state: RoomState, at: datetime) -> list[Event]:
     if limit is not None and limit <= due:
         return []
     if speech.cap_reached_ms is None:
-        cap = balancing.cap_in_force(state.floor, state.rules)
-        assert cap is not None  # a contested speech has a cap
-        used = state.floor.grace_used_ms.get(speech.organisation, 0)
-        grace = max(0, state.rules.cap_grace_ms - used)
-        warning = SpeechCapReached(
-            speech.participant,
-            speech.organisation,
-            cap,
-            due,
-            due + timedelta(milliseconds=grace),
-            at,
-        )
+        warning = floor.cap_warning(state, at)
+        assert warning is not None  # the cap is due: it is contested
         return [warning, *_cap_step(replay([warning], start=state), at)]
     if state.rules.overrun is OverrunAction.FLAG:
         return [SpeechCapFlagged(speech.participant, speech.organisation, at)]

@@ -54,6 +54,9 @@ from tests.builders import (
 RULES = RoomRules(
     speaking_cap=Fraction(2, 5),
     speech_limit_ms=120_000,
+    # This meeting's chair lets speakers finish: the cap's clock (test_speaking_time_cap.py)
+    # would otherwise cut Alice's opening 90 s while Carol waits.
+    cap_grace_ms=600_000,
     vote_mode=VoteMode.CAPPED,
     vote_cap=Fraction(2, 5),
     objection_rule=ObjectionRule.FACILITATOR_INTEGRATES_ONLY,

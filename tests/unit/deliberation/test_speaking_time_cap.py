@@ -129,3 +129,18 @@ def test_one_organisation_asking_holds_the_whole_floor_uncontested() -> None:
     report = fairness(room.state)
     [trust_a] = [row for row in report.organisations if row.organisation == TRUST_A]
     assert trust_a.over_cap_ms == 0
+
+
+def test_a_late_clock_buys_no_floor_time_over_the_cap() -> None:
+    room = a_room(cap_grace_ms=5_000)
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker())
+    room.do(RaiseHand(), BOB)  # contested from the first moment; the clock never ticks
+    room.later(40)
+    warning, ended = room.do(EndSpeech(), ALICE)
+    assert isinstance(warning, SpeechCapReached)  # the warning it was owed, at its moment
+    assert warning.reached_at == T0
+    assert isinstance(ended, SpeechEnded)
+    assert ended.ending is SpeechEnding.YIELDED
+    assert ended.duration_ms == 5_000  # counted up to the end of the grace
+    assert room.state.floor.over_cap[TRUST_A].grace_ms == 5_000
