@@ -183,6 +183,9 @@ class Meeting:
                 "rules": {
                     "speaking_cap": "3/10",
                     "speech_limit_ms": 60_000,
+                    # Speeches here last tens of milliseconds: a grace to match, so that
+                    # the cap's clock acts as it would on minutes in a real meeting.
+                    "cap_grace_ms": 30,
                     "vote_mode": "capped",
                     "vote_cap": "3/10",
                     "quorum": {"participants": 3, "organisations": 3},
@@ -220,9 +223,11 @@ class Meeting:
             if granted["type"] != "ack" or not granted["seqs"]:
                 break
             await asyncio.sleep(self.random.uniform(0.02, 0.08))  # the speech
-            # The dominant organisation tries to jump the queue again and again.
+            # The dominant organisation tries to jump the queue again and again; now and
+            # then a partner asks again too, and the cap's clock cuts whoever is over it.
             for member in self.random.sample(self.dominant, k=min(2, len(self.dominant))):
                 await self.act(member, "raise_hand", expect=False)
+            await self.act(self.random.choice(self.others), "raise_hand", expect=False)
             await self.act(f, "end_speech", expect=False)
 
     async def surface_conflict(self) -> None:

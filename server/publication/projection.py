@@ -427,6 +427,12 @@ def _decision_reached(
         ],
         "reason": p.get("reason"),
     }
+    if c.queue_published:  # format 2: the cap in force, and why shares are over it
+        report = p.get("fairness") or {}
+        data["speaking_cap_in_force"] = _decimal(report.get("speaking_cap_in_force"))
+        data["organisations_asked"] = int(report.get("organisations_asked") or 0)
+        if c.policy != "anonymous":  # the sentences name organisations
+            data["speaking_explanation"] = list(report.get("speaking_explanation") or ())
     yield "decision.reached", data, _by(p)
 
 

@@ -1,5 +1,6 @@
 """`evenfloor simulate` against a real server: a whole meeting, then its published log
-checked by both verifiers (Python and the independent JavaScript one)."""
+checked by both verifiers (Python and the independent JavaScript one), with the fairness
+replay, and the speaking cap's bound checked on the published fairness report."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_simulate_runs_a_whole_meeting_and_writes_a_log_that_verifies(
             "--participants",
             "9",
             "--seed",
-            "3",
+            "7",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -64,23 +65,43 @@ def test_simulate_runs_a_whole_meeting_and_writes_a_log_that_verifies(
     assert max(counted.values()) <= 0.3 * total + 1e-9
     raw = {org: float(f["vote_weight_raw"]) for org, f in decision["fairness"].items()}
     assert raw["Northgate Health Trust"] > 0.5 * sum(raw.values())  # it did hold the majority
-    # Both verifiers accept it.
+    # The speaking cap held in time, not only in grants: each organisation's floor time past
+    # the cap in force is at most one grace, plus what the report says it spoke while nobody
+    # under the cap waited, flagged, or under a lifted cap, plus the excess the cap's fall
+    # made (and a millisecond of rounding per speech).
+    grace = next(e for e in log["entries"] if e["type"] == "rules.set")["data"]["rules"]
+    speeches = sum(1 for entry in log["entries"] if entry["type"] == "speech.ended")
+    assert grace["cap_grace_ms"] == 30
+    for organisation, row in decision["fairness"].items():
+        explained = (
+            grace["cap_grace_ms"]
+            + row["uncontested_ms"]
+            + row["flagged_ms"]
+            + row["lifted_ms"]
+            + row["cap_fell_ms"]
+        )
+        assert row["over_cap_ms"] <= explained + speeches, (organisation, row)
+    assert decision["speaking_cap_in_force"] == "0.3"  # four organisations asked: 3/10 holds
+    assert "speech.cap_reached" in types
+    # Both verifiers accept it, and confirm every grant from the published queue.
     verify = subprocess.run(
-        [sys.executable, "-m", "server.cli", "verify", str(out)],
+        [sys.executable, "-m", "server.cli", "verify", "--fairness", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "fairness: " in verify.stdout
     node = shutil.which("node")
     if node is None:
         unavailable("node")
     js = subprocess.run(
-        [node, str(ROOT / "tools" / "verify-js" / "verify.mjs"), str(out)],
+        [node, str(ROOT / "tools" / "verify-js" / "verify.mjs"), str(out), "--fairness"],
         capture_output=True,
         text=True,
     )
     assert js.returncode == 0, js.stdout + js.stderr
+    assert js.stdout == verify.stdout
     # The organisations policy: no member's name anywhere in the document.
     text = out.read_text()
     assert "Member 1" not in text
