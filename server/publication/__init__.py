@@ -1,4 +1,4 @@
-"""Published decision logs (`spec/decision-log-v1.md`): write, sign, receipt, verify, project.
+"""Published decision logs (`docs/spec/decision-log-v1.md` and `-v2.md`): write, sign, receipt, verify, project.
 
 Light on purpose: this package imports only the standard library, `rfc8785` and PyNaCl, so
 that `evenfloor verify` needs nothing but the log. The server wires storage around it.

@@ -1,4 +1,4 @@
-"""The offline verifier: everything `spec/decision-log-v1.md` says a verifier checks.
+"""The offline verifier: everything `docs/spec/decision-log-v1.md` and `-v2.md` says a verifier checks.
 
 It depends on nothing but the log: the standard library, `rfc8785` and PyNaCl. No
 settings, no database, no network (a test imports it in a fresh interpreter and checks).

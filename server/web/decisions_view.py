@@ -1,9 +1,9 @@
 """What the public decision pages show, read from a published decision log and nothing else.
 
-Pure functions over the log document (``spec/decision-log-v1.md``): the live pages, the
-Markdown export, the Atom feed and the static site all render from here, so none of them can
-show more than the log does (people appear exactly as the room's publication policy wrote
-them: names, organisation and pseudonym, or a pseudonym alone).
+Pure functions over the log document (``docs/spec/decision-log-v1.md``, ``-v2.md``): the
+live pages, the Markdown export, the Atom feed and the static site all render from here, so
+none of them can show more than the log does (people appear exactly as the room's
+publication policy wrote them: names, organisation and pseudonym, or a pseudonym alone).
 """
 
 from __future__ import annotations
