@@ -86,6 +86,18 @@ FIELDS: tuple[RuleField, ...] = (
         N_("A point of order goes before everything else, so it is kept short."),
     ),
     RuleField(
+        "cap_grace_seconds",
+        "rules.cap_grace_seconds",
+        "cap_grace_ms",
+        "seconds",
+        N_("Grace at the speaking cap (seconds)"),
+        N_("Grace at the cap"),
+        N_(
+            "When a speaker's organisation reaches the speaking cap while someone under it"
+            " waits, the speech goes on this long, then the overrun action applies."
+        ),
+    ),
+    RuleField(
         "overrun",
         "rules.overrun",
         "overrun",
