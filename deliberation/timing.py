@@ -145,6 +145,9 @@ def tick(state: RoomState, command: Tick, ctx: Context) -> list[Event]:
         state,
         lambda s: _cap_step(s, at),
         lambda s: _speech_step(s, at),
+        # Again: a flagged time limit (or a limit that came first) may leave the cap due now,
+        # and a repeated tick must find nothing left to do.
+        lambda s: _cap_step(s, at),
         lambda s: _reminder_step(s, at),
         lambda s: _round_step(s, at),
         lambda s: polls.close_due(s, at),

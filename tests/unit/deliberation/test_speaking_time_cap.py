@@ -144,3 +144,14 @@ def test_a_late_clock_buys_no_floor_time_over_the_cap() -> None:
     assert ended.ending is SpeechEnding.YIELDED
     assert ended.duration_ms == 5_000  # counted up to the end of the grace
     assert room.state.floor.over_cap[TRUST_A].grace_ms == 5_000
+
+
+def test_a_limit_flagged_at_the_cap_s_moment_leaves_nothing_for_a_second_tick() -> None:
+    room = a_room(cap_grace_ms=0, overrun=OverrunAction.FLAG, speech_limit_ms=1_000)
+    room.do(RaiseHand(), ALICE)
+    room.do(NextSpeaker())
+    room.later(2)
+    room.do(RaiseHand(), BOB)  # contested from now; the limit passed a second ago
+    first = room.do(Tick(), None)
+    assert types(first) == ["speech.overran", "speech.cap_reached", "speech.cap_flagged"]
+    assert room.do(Tick(), None) == []
