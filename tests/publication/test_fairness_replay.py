@@ -200,6 +200,18 @@ def a_busy_meeting(policy: PublicationPolicy = PublicationPolicy.NAMES) -> Meeti
         speaker = m.state.floor.speech
         if speaker is not None:
             m.do(EndSpeech(), speaker.participant)
+    # The trust speaks on unopposed, far over the cap; then its own direct reply waits
+    # behind the charity's speech (cap-waits).
+    m.do(RaiseHand(), ALICE)
+    m.do(NextSpeaker())
+    m.later(120)
+    m.do(RaiseHand(SpeechKind.REPLY), ANN)
+    m.do(RaiseHand(), BOB)
+    m.later(1)
+    m.do(EndSpeech(), ALICE)
+    m.do(NextSpeaker())
+    m.later(1)
+    m.do(EndSpeech(), BOB)
     return m
 
 
@@ -221,7 +233,14 @@ def test_both_verifiers_confirm_every_grant_of_a_busy_meeting(policy: str) -> No
     kinds = {e["type"] for e in document["entries"]}
     assert {"hand.raised", "hand.lowered", "hand.withdrawn", "speech.cap_reached"} <= kinds
     rules = {e["data"]["rule"] for e in grants(document)}
-    assert {"only-one-waiting", "reply-first", "point-of-order-first", "override"} <= rules
+    assert {
+        "only-one-waiting",
+        "reply-first",
+        "point-of-order-first",
+        "override",
+        "least-floor-time-org",
+        "cap-waits",
+    } <= rules
     result = both(document)
     assert result["fair"], result["lines"]
     count = len(grants(document))
