@@ -121,9 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     rooms = room_service(settings, sessions, hub, channels, ballot_secret.digest())
     opinion = OpinionService(rooms.state, hub.broadcast)
     hub.observers.append(opinion.on_events)
-    notifications = Notifications(
-        settings, sessions, lambda room_id: rooms.state(room_id), clock=clock, hub=hub
-    )
+    notifications = Notifications(settings, sessions, rooms.state, clock=clock, hub=hub)
     rooms.on_append, rooms.on_append_types = notifications.on_append, NOTIFYING
     hub.observers.append(notifications.push_unread)
 

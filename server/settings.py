@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./evenfloor.db"
@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     notify_retry_max_s: float = Field(default=6 * 3600.0, gt=0)
     notify_max_attempts: int = Field(default=8, ge=1)
     notify_digest_every_s: float = Field(default=86400.0, gt=0)
+    notify_digest_check_s: float = Field(default=60.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     template_dir: Path = Path(__file__).resolve().parent.parent / "web" / "templates"
     static_dir: Path = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -118,6 +119,16 @@ class Settings(BaseSettings):
         if self.channels_backend != "auto":
             return self.channels_backend
         return "memory" if self.is_sqlite else "postgres"
+
+
+def describe(error: ValidationError) -> str:
+    """A settings error in one line, naming the variables (for ``evenfloor serve``)."""
+    parts = []
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(p) for p in item["loc"])
+        parts.append(f"EVENFLOOR_{where.upper()}: {message}" if where else message)
+    return "; ".join(parts)
 
 
 @lru_cache(maxsize=1)

@@ -46,7 +46,8 @@ from server.web.i18n import DEFAULT_LOCALE
 
 log = logging.getLogger(__name__)
 
-LoadState = Callable[[uuid.UUID], Awaitable[Any]]
+# (room) -> (head seq, state), read from the table: ``RoomService.state``.
+LoadState = Callable[[uuid.UUID], Awaitable[tuple[int, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Policy:
     retry_max_s: float = 6 * 3600.0
     max_attempts: int = 8
     digest_every_s: float = 86400.0
+    digest_check_s: float = 60.0
     poll_s: float = 1.0
     webhook_timeout_s: float = 10.0
 
@@ -112,7 +114,7 @@ class Sender:
                 handled = await self.run_once(self.clock.now())
                 if loop.time() >= next_digest:
                     await self.digest_once(self.clock.now())
-                    next_digest = loop.time() + 60.0
+                    next_digest = loop.time() + self.policy.digest_check_s
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -242,12 +244,15 @@ class Sender:
 
     async def _waiting(self, row: Claimed) -> tuple[str, ...]:
         """Who still has to take part in the opening of the round ``row`` reminds of (none
-        once it closed, reopened, or its deadline moved: the move brings its own reminders)."""
+        once it closed, reopened, its deadline moved (the move brings its own reminders)
+        or passed)."""
         if row.room_id is None:
             return ()
-        state = await self.load_state(row.room_id)
+        _head, state = await self.load_state(row.room_id)
         rounds = state.rounds
         closes_at = datetime.fromisoformat(row.payload["closes_at"])
+        if closes_at <= self.clock.now():  # too late to remind (the sender was behind)
+            return ()
         if not rounds.is_open or rounds.number != row.payload["number"]:
             return ()
         if rounds.deadline is None or rounds.deadline != closes_at:

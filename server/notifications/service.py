@@ -63,6 +63,7 @@ def policy_for(settings: Settings) -> Policy:
         retry_max_s=settings.notify_retry_max_s,
         max_attempts=settings.notify_max_attempts,
         digest_every_s=settings.notify_digest_every_s,
+        digest_check_s=settings.notify_digest_check_s,
         poll_s=settings.notify_poll_s,
         webhook_timeout_s=settings.webhook_timeout_s,
     )
