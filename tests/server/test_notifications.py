@@ -106,7 +106,8 @@ async def test_an_invitation_with_an_address_is_emailed_with_its_link(
     assert message["To"] == "newcomer@example.org"
     assert message["From"] == "Evenfloor <notices@evenfloor.test>"
     assert "Minibus for the valley" in message["Subject"]
-    assert link in text_of(message) and link in html_of(message)
+    assert link in text_of(message)
+    assert link in html_of(message)
     assert "Ada" in text_of(message)
     [row] = await rows(db, kind="invitation")
     assert message["Message-ID"] == row.message_id == f"<{row.id.hex}@evenfloor.test>"
@@ -216,7 +217,8 @@ async def test_reminders_go_only_to_members_who_have_not_taken_part(
     assert message["Subject"] == "Reminder: Valley minibus closes soon"
     assert "you have not taken part yet" in text_of(message)
     # The statement's text is nobody's business in an email.
-    assert "farms" not in text_of(message) and "farms" not in html_of(message)
+    assert "farms" not in text_of(message)
+    assert "farms" not in html_of(message)
     # Cy takes part; the 1 h reminder then goes to Ada alone.
     response = await client.post(
         f"/api/rooms/{room_id}/commands/add_statement",
@@ -256,11 +258,13 @@ async def test_a_bounce_is_recorded_and_shown_to_facilitators_only(
     assert response.status_code == 200
     [shown] = response.json()
     assert shown["recipient"] == "gone@example.org"
-    assert shown["status"] == "failed" and "no such user" in shown["error"]
+    assert shown["status"] == "failed"
+    assert "no such user" in shown["error"]
     response = await client.get(f"/api/rooms/{room_id}/notifications/failures", headers=ben.headers)
     assert response.status_code == 403
     page = await client.get(f"/rooms/{room_id}/notifications", headers=ada.headers)
-    assert page.status_code == 200 and "gone@example.org" in page.text
+    assert page.status_code == 200
+    assert "gone@example.org" in page.text
     assert "no such user" in page.text
     # Retrying (after fixing the mail server's mind) sends it.
     del smtp.mailbox.refuse["gone@example.org"]
@@ -291,7 +295,8 @@ async def test_preferences_turn_kinds_off_or_into_a_daily_digest(
     response = await client.put(
         "/api/notifications/preferences", json={"kinds": {"gossip": "off"}}, headers=ben.headers
     )
-    assert response.status_code == 400 and "gossip" in response.text
+    assert response.status_code == 400
+    assert "gossip" in response.text
     response = await client.put(
         "/api/notifications/preferences",
         json={"kinds": {"round_opened": "loud"}},
@@ -357,13 +362,15 @@ async def test_one_click_unsubscribe_needs_no_login_and_a_forged_link_does_nothi
     message = next(m for m in smtp.mailbox.to(ben.email) if "opened" in str(m["Subject"]))
     header = str(message["List-Unsubscribe"])
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert header.startswith(f"<{PUBLIC}/unsubscribe/") and header.endswith(">")
+    assert header.startswith(f"<{PUBLIC}/unsubscribe/")
+    assert header.endswith(">")
     path = header[1:-1].removeprefix(PUBLIC)
     assert path in text_of(message).replace(PUBLIC, "")
     client.cookies.clear()
     # A GET (a link scanner) only shows the button.
     page = await client.get(path)
-    assert page.status_code == 200 and "A round opened" in page.text
+    assert page.status_code == 200
+    assert "A round opened" in page.text
     prefs = (await client.get("/api/notifications/preferences", headers=ben.headers)).json()
     assert prefs["kinds"]["round_opened"] == "instant"
     client.cookies.clear()
@@ -403,6 +410,7 @@ async def test_facilitators_set_the_reminder_offsets_of_their_room(client: Any) 
     assert response.status_code == 200
     assert (await client.get(url, headers=ben.headers)).json()["reminder_offsets_s"] == [7200, 600]
     response = await client.put(url, json={"reminder_offsets_s": [5]}, headers=ada.headers)
-    assert response.status_code == 400 and "60 seconds" in response.text
+    assert response.status_code == 400
+    assert "60 seconds" in response.text
     response = await client.put(url, json={"reminder_offsets_s": [600]}, headers=ben.headers)
     assert response.status_code == 403
