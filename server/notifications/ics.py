@@ -50,6 +50,8 @@ def event_ics(
     organizer: str = "",
     cancelled: bool = False,
 ) -> bytes:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("meeting times must be timezone-aware")
     if end <= start:
         raise ValueError("a meeting must end after it starts")
     lines = [

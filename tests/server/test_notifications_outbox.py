@@ -429,3 +429,34 @@ async def test_webhooks_are_signed_retried_and_refusals_are_final(
             ).all()
         assert sorted(status for status, _error in outcomes) == ["failed", "sent", "skipped"]
         assert ("skipped", "the webhook was removed or turned off") in outcomes
+
+
+async def test_a_meeting_event_is_queued_once_and_arrives_with_its_calendar_file(
+    client: Any, db: Any, clock: Any, smtp: SmtpServer, database_url: str
+) -> None:
+    from server.notifications import Meeting, Notifications
+
+    ada = await sign_up(client, "Ada")
+    notifications = Notifications(
+        make_settings(database_url, smtp_from=SENDER, **smtp.settings()), db, no_state, clock=clock
+    )
+    meeting = Meeting(
+        id="meeting-1",
+        title="Board",
+        start=clock.now() + timedelta(days=3),
+        end=clock.now() + timedelta(days=3, hours=2),
+        tz="Europe/Paris",
+    )
+    for expected in (2, 0):  # an email and an in-app item; the repeat adds nothing
+        async with db() as session, session.begin():
+            queued = await notifications.enqueue_for_meeting_event(
+                session, meeting, "meeting_scheduled", [uuid.UUID(ada.id)], now=clock.now()
+            )
+        assert queued == expected
+    sender = make_sender(db, clock, SmtpMailer("127.0.0.1", smtp.port, "none"))
+    assert await sender.run_once(clock.now()) == 1
+    [message] = smtp.mailbox.messages
+    assert message["Subject"] == "Meeting scheduled: Board"
+    [calendar] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    content = calendar.get_content()
+    assert "UID:meeting-1" in (content if isinstance(content, str) else content.decode())
