@@ -32,7 +32,7 @@ class Mailbox:
         self.refuse: dict[str, str] = {}
         self.stall = threading.Event()
         self.stalled = threading.Event()  # set while a DATA reply is being held back
-        self.received_here = 0
+        self.mine: list[EmailMessage] = []  # what arrived on this server, of the shared store
         self._lock = threading.Lock()
 
     async def handle_RCPT(
@@ -49,7 +49,7 @@ class Mailbox:
         assert isinstance(message, EmailMessage)
         with self._lock:
             self.messages.append(message)
-            self.received_here += 1
+            self.mine.append(message)
         if self.stall.is_set():
             import asyncio
 
