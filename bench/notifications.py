@@ -181,7 +181,7 @@ async def run(args: argparse.Namespace, url: str, port: int) -> dict[str, Any]:
             mailer,
             None,
             clock=Clock(),
-            policy=Policy(batch=args.batch, poll_s=0.05),  # type: ignore[arg-type]
+            policy=Policy(batch=args.batch, poll_s=0.05, render_workers=args.render_workers),  # type: ignore[arg-type]
         )
         # Throughput: queue, then deliver everything.
         queued_s = await queue(sessions, args.notifications)
@@ -265,6 +265,7 @@ def main() -> None:
         "--backlog", type=int, default=3000, help="queued before each run with the sender"
     )
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--render-workers", type=int, default=1, help="0: render on the loop")
     parser.add_argument(
         "--database-url", default=None, help="a migrated database (default: a new SQLite file)"
     )

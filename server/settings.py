@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(default=8, ge=1)
     notify_digest_every_s: float = Field(default=86400.0, gt=0)
     notify_digest_check_s: float = Field(default=60.0, gt=0)
+    # Outcomes are written for up to this many rows at once (a crash repeats those, once).
+    notify_mark_every: int = Field(default=10, ge=1, le=1000)
+    # Processes that render emails off the event loop (0: on it).
+    notify_render_workers: int = Field(default=1, ge=0, le=16)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     template_dir: Path = Path(__file__).resolve().parent.parent / "web" / "templates"
     static_dir: Path = Path(__file__).resolve().parent.parent / "web" / "static"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
@@ -24,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from server.notifications.kinds import LABELS, SUBJECTS, Kind
 from server.notifications.tokens import unsubscribe_token
+from server.notifications.transports import Outbound
 from server.web.i18n import DEFAULT_LOCALE, available, catalogue
 from server.web.views import OUTCOMES, ROLES, ROUND_LABELS
 
@@ -40,6 +42,22 @@ class Attachment:
     filename: str
     content_type: str  # e.g. "text/calendar; method=REQUEST"
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything one email needs, as plain data (it may be rendered in another process)."""
+
+    notification_id: uuid.UUID
+    message_id: str
+    kind: str
+    payload: dict[str, Any]
+    locale: str
+    to: str
+    to_name: str = ""
+    user_id: uuid.UUID | None = None
+    attachments: tuple[Attachment, ...] = ()
+    date: datetime | None = None
 
 
 def message_id(notification_id: uuid.UUID, sender: str) -> str:
@@ -157,3 +175,25 @@ class Templates:
                 params=extra,
             )
         return message
+
+    def outbound(self, job: Job) -> Outbound:
+        """The job as the bytes the mail server gets (CRLF line ends, as SMTP wants)."""
+        message = self.email(
+            notification_id=job.notification_id,
+            message_id=job.message_id,
+            kind=job.kind,
+            payload=job.payload,
+            locale=job.locale,
+            to=job.to,
+            to_name=job.to_name,
+            user_id=job.user_id,
+            attachments=job.attachments,
+            date=job.date,
+        )
+        return Outbound(
+            sender=parseaddr(self.sender)[1],
+            recipient=job.to,
+            message_id=job.message_id,
+            subject=str(message["Subject"]),
+            data=message.as_bytes(policy=policy.SMTP),
+        )

@@ -28,7 +28,8 @@ from server.db.tables import User
 from server.notifications import outbox, webhooks
 from server.notifications.kinds import EVERYTHING, Kind
 from server.notifications.outbox import NOTIFICATIONS, Claimed, Outgoing
-from server.notifications.render import Attachment, Templates
+from server.notifications.render import Attachment, Job, Templates
+from server.notifications.rendering import Renderer
 from server.notifications.room_events import REMINDER_TRIGGER, reminder_key
 from server.notifications.tables import (
     Notification,
@@ -59,6 +60,8 @@ class Policy:
     max_attempts: int = 8
     digest_every_s: float = 86400.0
     digest_check_s: float = 60.0
+    mark_every: int = 10
+    render_workers: int = 0
     poll_s: float = 1.0
     webhook_timeout_s: float = 10.0
 
@@ -93,6 +96,9 @@ class Sender:
         self.owner = owner or uuid.uuid4().hex
         self._http = http
         self.delivered = 0  # messages handed to the mail server or a webhook, this process
+        self.renderer = Renderer(templates, policy.render_workers)
+        # Outcomes not yet written: (row, status, error, payload, retry at).
+        self._marks: list[tuple[Claimed, str, str | None, dict[str, Any] | None, Any]] = []
 
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -100,6 +106,7 @@ class Sender:
         return self._http
 
     async def close(self) -> None:
+        self.renderer.close()
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -135,9 +142,14 @@ class Sender:
         if not claimed:
             return 0
         recipients = await self._recipients(claimed)
-        async with self.mailer.connect() as connection:
-            for row in claimed:
-                await self._settle(row, recipients, connection)
+        try:
+            async with self.mailer.connect() as connection:
+                for row in claimed:
+                    await self._settle(row, recipients, connection)
+                    if len(self._marks) >= self.policy.mark_every:
+                        await self._flush()
+        finally:
+            await self._flush()
         return len(claimed)
 
     async def _recipients(self, claimed: Sequence[Claimed]) -> _Recipients:
@@ -225,7 +237,7 @@ class Sender:
             Attachment(a["filename"], a["content_type"], bytes.fromhex(a["hex"]))
             for a in row.payload.get("attachments", ())
         )
-        message = self.templates.email(
+        job = Job(
             notification_id=row.id,
             message_id=row.message_id,
             kind=row.kind,
@@ -237,7 +249,7 @@ class Sender:
             attachments=attachments,
             date=row.created_at,
         )
-        await connection.send(message)
+        await connection.send(await self.renderer.render(job))
         # An invitation's link admits its holder: once it is delivered, the outbox forgets it.
         redacted = {**row.payload, "link": ""} if row.kind == Kind.INVITATION else None
         return outbox.SENT, None, redacted
@@ -317,12 +329,8 @@ class Sender:
         error: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> None:
-        async with self.sessions() as session, session.begin():
-            kept = await outbox.mark(
-                session, row.id, self.owner, status, self.clock.now(), error=error, payload=payload
-            )
-        if not kept:
-            log.warning("notification %s was taken over by another sender", row.id)
+        """Note the row's outcome; ``_flush`` writes the notes of several rows at once."""
+        self._marks.append((row, status, error, payload, None))
 
     async def _later(self, row: Claimed, error: str) -> None:
         if row.attempts >= self.policy.max_attempts:
@@ -333,8 +341,28 @@ class Sender:
             return
         wait = outbox.backoff(row.attempts, self.policy.retry_base_s, self.policy.retry_max_s)
         at = self.clock.now() + timedelta(seconds=wait)
+        self._marks.append((row, outbox.PENDING, error, None, at))
+
+    async def _flush(self) -> None:
+        """Write the noted outcomes in one transaction: one write lock on SQLite and one
+        commit for up to ``mark_every`` rows, instead of one each. The price: a crash
+        repeats the rows delivered since the last flush (each once, with its Message-ID)."""
+        marks, self._marks = self._marks, []
+        if not marks:
+            return
+        now = self.clock.now()
         async with self.sessions() as session, session.begin():
-            await outbox.retry_later(session, row.id, self.owner, at, error)
+            for row, status, error, payload, retry_at in marks:
+                if retry_at is not None:
+                    kept = await outbox.retry_later(
+                        session, row.id, self.owner, retry_at, error or ""
+                    )
+                else:
+                    kept = await outbox.mark(
+                        session, row.id, self.owner, status, now, error=error, payload=payload
+                    )
+                if not kept:
+                    log.warning("notification %s was taken over by another sender", row.id)
 
     async def digest_once(self, now: datetime) -> int:
         """Fold each member's held rows into one digest email, once the oldest has waited a

@@ -64,6 +64,8 @@ def policy_for(settings: Settings) -> Policy:
         max_attempts=settings.notify_max_attempts,
         digest_every_s=settings.notify_digest_every_s,
         digest_check_s=settings.notify_digest_check_s,
+        mark_every=settings.notify_mark_every,
+        render_workers=settings.notify_render_workers,
         poll_s=settings.notify_poll_s,
         webhook_timeout_s=settings.webhook_timeout_s,
     )

@@ -15,7 +15,7 @@ import os
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from email.message import EmailMessage
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -36,8 +36,19 @@ class PermanentFailure(DeliveryFailure):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A rendered message: the envelope and the bytes (flattened once, off the event loop)."""
+
+    sender: str  # the envelope's MAIL FROM (a bare address)
+    recipient: str
+    message_id: str
+    subject: str
+    data: bytes
+
+
 class Connection(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: Outbound) -> None: ...
 
 
 class Mailer(Protocol):
@@ -51,12 +62,14 @@ class _SmtpConnection:
         self.mailer = mailer
         self.client: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outbound) -> None:
         try:
             if self.client is None or not self.client.is_connected:
                 self.client = self.mailer.client()
                 await self.client.connect()
-            errors, _response = await self.client.send_message(message)
+            errors, _response = await self.client.sendmail(
+                message.sender, [message.recipient], message.data
+            )
         except aiosmtplib.SMTPRecipientsRefused as error:
             codes = [refused.code for refused in error.recipients]
             text = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in error.recipients)
@@ -137,19 +150,19 @@ class _FolderConnection:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outbound) -> None:
         # Named by Message-ID and written by rename: a resend after a crash replaces the
         # file with the same message instead of adding a second one.
-        name = str(message["Message-ID"]).strip("<>").replace("/", "_") + ".eml"
+        name = message.message_id.strip("<>").replace("/", "_") + ".eml"
         path = self.folder / name
         temporary = path.with_suffix(".tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(bytes(message))
+            temporary.write_bytes(message.data)
             os.replace(temporary, path)
         except OSError as error:
             raise TemporaryFailure(f"cannot write {path}: {error}") from error
-        log.info("mail to %s written to %s (%s)", message["To"], path, message["Subject"])
+        log.info("mail to %s written to %s (%s)", message.recipient, path, message.subject)
 
 
 class FolderMailer:

@@ -37,6 +37,7 @@ async def app(database_url: str, clock: Any, smtp: SmtpServer, tmp_path: Any) ->
         notify_poll_s=0.05,
         notify_digest_every_s=3600,
         notify_digest_check_s=0.1,
+        notify_render_workers=0,  # test_notifications_templates covers the render process
         smtp_from="Evenfloor <notices@evenfloor.test>",
         mail_dir=tmp_path / "mail",
         **smtp.settings(),
@@ -52,7 +53,7 @@ async def client(app: Any) -> AsyncIterator[Any]:
         yield test_client
 
 
-async def wait_mail(smtp: SmtpServer, count: int, timeout: float = 15.0) -> list[EmailMessage]:
+async def wait_mail(smtp: SmtpServer, count: int, timeout: float = 60.0) -> list[EmailMessage]:
     end = asyncio.get_running_loop().time() + timeout
     while len(smtp.mailbox.messages) < count:
         if asyncio.get_running_loop().time() > end:
@@ -136,7 +137,7 @@ async def test_a_bad_address_is_refused_before_anything_is_stored(client: Any, d
     assert await rows(db) == []
 
 
-async def wait_until(predicate: Any, timeout: float = 15.0) -> None:
+async def wait_until(predicate: Any, timeout: float = 60.0) -> None:
     end = asyncio.get_running_loop().time() + timeout
     while not await predicate():
         if asyncio.get_running_loop().time() > end:
@@ -336,7 +337,7 @@ async def test_preferences_turn_kinds_off_or_into_a_daily_digest(
     assert "A round closed in Valley minibus" in text_of(digest)
 
 
-async def _digest(smtp: SmtpServer, address: str, timeout: float = 15.0) -> list[EmailMessage]:
+async def _digest(smtp: SmtpServer, address: str, timeout: float = 60.0) -> list[EmailMessage]:
     end = asyncio.get_running_loop().time() + timeout
     while not smtp.mailbox.to(address):
         if asyncio.get_running_loop().time() > end:

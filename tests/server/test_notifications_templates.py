@@ -301,3 +301,38 @@ def test_serve_refuses_to_start_with_bad_mail_settings(tmp_path: Path) -> None:
         done.stderr.strip()
         == "evenfloor: bad settings: EVENFLOOR_SMTP_FROM 'nobody' is not an address"
     )
+
+
+async def test_a_message_rendered_in_the_render_process_is_the_one_rendered_here() -> None:
+    from server.notifications.render import Job
+    from server.notifications.rendering import Renderer
+
+    job = Job(
+        notification_id=uuid.uuid4(),
+        message_id="<j@evenfloor.test>",
+        kind=Kind.REMINDER,
+        payload=PAYLOADS[Kind.REMINDER],
+        locale="en",
+        to="ben@example.org",
+        to_name="Ben",
+        user_id=uuid.uuid4(),
+        date=AT,
+    )
+    here = await Renderer(templates(), 0).render(job)
+    pool = Renderer(templates(), 1)
+    try:
+        there = await pool.render(job)
+    finally:
+        pool.close()
+    assert (there.sender, there.recipient, there.message_id, there.subject) == (
+        "n@evenfloor.test",
+        "ben@example.org",
+        "<j@evenfloor.test>",
+        here.subject,
+    )
+    assert b"\r\n" in there.data
+    parsed = [message_from_bytes(m.data, policy=policy.default) for m in (here, there)]
+    for part in ("plain", "html"):
+        bodies = [p.get_body(preferencelist=(part,)).get_content() for p in parsed]  # type: ignore[union-attr]
+        assert bodies[0] == bodies[1]
+    assert parsed[1]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
