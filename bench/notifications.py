@@ -267,13 +267,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--render-workers", type=int, default=1, help="0: render on the loop")
     parser.add_argument(
-        "--database-url", default=None, help="a migrated database (default: a new SQLite file)"
+        "--database-url", default=None, help="an empty database (default: a new SQLite file)"
     )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="evenfloor-bench-notify-"))
     url = args.database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-    if args.database_url is None:
-        migrate(url)
+    migrate(url)  # idempotent: brings a given database to the current schema
     port = free_port()
     smtp = subprocess.Popen(
         [sys.executable, "-c", SMTP_SERVER, str(port)],
