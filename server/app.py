@@ -37,6 +37,9 @@ from server.db.engine import alchemy_config, create_engine
 from server.db.tables import SessionRecord
 from server.deadlines import deadline_worker
 from server.errors import HANDLERS
+from server.notifications import Notifications
+from server.notifications.http import NotificationPages, NotificationsApi
+from server.notifications.room_events import NOTIFYING
 from server.rooms.event_store import StoredEvent, events_since
 from server.rooms.fanout import ROOMS_CHANNEL, RoomHub, notification
 from server.rooms.http import InvitationsApi, PublicationApi, RoomsApi, command_router
@@ -118,6 +121,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     rooms = room_service(settings, sessions, hub, channels, ballot_secret.digest())
     opinion = OpinionService(rooms.state, hub.broadcast)
     hub.observers.append(opinion.on_events)
+    notifications = Notifications(settings, sessions, rooms.state, clock=clock, hub=hub)
+    rooms.on_append, rooms.on_append_types = notifications.on_append, NOTIFYING
+    hub.observers.append(notifications.push_unread)
 
     @contextlib.asynccontextmanager
     async def background(app: Litestar) -> AsyncIterator[None]:
@@ -136,6 +142,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 deadline_worker(rooms, clock, settings.deadline_poll_s), name="deadlines"
             ),
         ]
+        if settings.notify_enabled:
+            sender = notifications.sender.run()
+            tasks.append(asyncio.create_task(sender, name="notifications"))
         try:
             yield
         finally:
@@ -146,6 +155,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     await task
             with contextlib.suppress(Exception):
                 await channels.unsubscribe(subscriber)
+            await notifications.sender.close()
             await engine.dispose()
 
     session_config = ServerSideSessionConfig(
@@ -172,6 +182,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         RoomsApi,
         InvitationsApi,
         PublicationApi,
+        NotificationsApi,
+        NotificationPages,
         command_router(),
         room_socket,
         create_static_files_router(path="/static", directories=[settings.static_dir]),
@@ -214,6 +226,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.rooms = rooms
     app.state.hub = hub
     app.state.opinion = opinion
+    app.state.notifications = notifications
     app.state.channels = channels
     app.state.engine = engine
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -132,6 +133,7 @@ def _postgres(request: pytest.FixtureRequest) -> Iterator[str]:
 def make_settings(database_url: str, **overrides: Any) -> Any:
     from server.settings import Settings
 
+    overrides.setdefault("mail_dir", Path(tempfile.gettempdir()) / "evenfloor-test-mail")
     return Settings(
         database_url=database_url,
         secret_key="test-secret-key-0123456789abcdef",

@@ -94,10 +94,15 @@ def serve(host: str | None, port: int | None, workers: int | None, log_level: st
     import os
 
     import uvicorn
+    from pydantic import ValidationError
 
-    from server.settings import get_settings
+    from server.settings import describe, get_settings
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        click.echo(f"evenfloor: bad settings: {describe(error)}", err=True)
+        sys.exit(2)
     host = host or settings.host
     port = port or int(os.environ.get("PORT", settings.port))
     workers = workers or settings.workers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 
 
 class RoomCreate(BaseModel):
@@ -45,6 +45,9 @@ class InvitationCreate(BaseModel):
     )
     single_use: bool = True
     expires_in_hours: float | None = Field(default=72, gt=0, le=24 * 365)
+    email: EmailStr | None = Field(
+        default=None, description="Also email the link to this address (docs/notifications.md)."
+    )
 
 
 class InvitationOut(BaseModel):

@@ -230,6 +230,29 @@ class RoomHub:
                     except Exception:
                         continue
 
+    def viewers(self, room_id: uuid.UUID) -> set[str]:
+        """The participants with a live socket on this room in this process."""
+        room = self._rooms.get(room_id)
+        if room is None:
+            return set()
+        return {each.viewer for each in room.listeners if each.live and each.viewer is not None}
+
+    async def send_each(self, room_id: uuid.UUID, frames: dict[str, str]) -> None:
+        """Send each live socket the unsequenced frame meant for its viewer, if any (such as
+        their unread notification count)."""
+        room = self._rooms.get(room_id)
+        if room is None:
+            return
+        with SendClock() as clock:
+            for listener in list(room.listeners):
+                frame = frames.get(listener.viewer or "")
+                if frame is None or not listener.live or listener.closed:
+                    continue
+                try:
+                    await clock.send(listener.send_text, frame)
+                except Exception:
+                    continue
+
     async def _send(
         self, clock: SendClock, listener: Listener, seq: int, renderer: Renderer
     ) -> None:

@@ -36,6 +36,7 @@ from server.rooms.event_store import events_since
 from server.rooms.publishing import publish_room, published_log, receipts_for
 from server.rooms.redaction import Renderer
 from server.rooms.service import RoomService
+from server.web.i18n import negotiate
 
 MAX_EVENTS_PAGE = 1000
 
@@ -277,8 +278,10 @@ class RoomsApi(Controller):
             if data.expires_in_hours
             else None
         )
+        base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+        url = f"{base}/invitations/{token}"
         async with transaction(request) as session:
-            await access_room(session, request.user, room_id, Need.FACILITATE)
+            access = await access_room(session, request.user, room_id, Need.FACILITATE)
             organisation = (
                 await organisation_named(session, data.organisation_name)
                 if data.organisation_name
@@ -295,10 +298,22 @@ class RoomsApi(Controller):
                     created_by=request.user.id,
                 )
             )
-        base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+            if data.email:  # the email is queued with the invitation, or neither is kept
+                await request.app.state.notifications.invitation(
+                    session,
+                    room_id=room_id,
+                    title=access.room.title,
+                    address=data.email,
+                    link=url,
+                    role=data.role,
+                    inviter=request.user.display_name,
+                    locale=negotiate(request.headers.get("accept-language", "")),
+                    expires_at=expires_at,
+                    now=request.app.state.clock.now(),
+                )
         return InvitationOut(
             token=token,
-            url=f"{base}/invitations/{token}",
+            url=url,
             role=data.role,
             organisation=organisation.name if organisation else None,
             single_use=data.single_use,
@@ -320,8 +335,13 @@ class PublicationApi(Controller):
         async with transaction(request) as session:
             await access_room(session, request.user, room_id, Need.FACILITATE)
         state = request.app.state
+        now = state.clock.now()
+
+        async def tell_members(session: AsyncSession, room: Room) -> None:
+            await state.notifications.published(session, room_id, room.title, now)
+
         document = await publish_room(
-            state.sessions, room_id, state.clock.now(), ballot_key=state.rooms.ballot_key
+            state.sessions, room_id, now, ballot_key=state.rooms.ballot_key, within=tell_members
         )
         return {"log": document}
 

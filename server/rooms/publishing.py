@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,8 @@ from server.publication.projection import publish
 from server.rooms.chain import format_time
 
 BallotKey = Callable[[uuid.UUID, str, str], str]
+# Runs in the publication's transaction (the notification outbox tells members).
+Within = Callable[[AsyncSession, Room], Awaitable[None]]
 
 
 class NothingPublished(Exception):
@@ -103,6 +105,7 @@ async def publish_room(
     now: datetime,
     *,
     ballot_key: BallotKey | None = None,
+    within: Within | None = None,
 ) -> dict[str, Any]:
     """Extend the room's published log with everything since the last publication."""
     async with sessions() as session, session.begin():
@@ -153,6 +156,8 @@ async def publish_room(
                         document=receipt,
                     )
                 )
+        if within is not None:
+            await within(session, room)
         return document
 
 

@@ -39,6 +39,10 @@ AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 Publish = Callable[[uuid.UUID, list[StoredEvent]], Awaitable[None]]
 Within = Callable[[AsyncSession, list[StoredEvent]], Awaitable[None]]
 Notify = Callable[[uuid.UUID, int], tuple[str, str]]
+# Runs in every command's transaction after its append when one of its events is of a type
+# in ``on_append_types`` (room, state after the events, stored events): the notification
+# outbox writes its rows here, so they commit with the events or not at all.
+OnAppend = Callable[[AsyncSession, uuid.UUID, Any, list[StoredEvent]], Awaitable[None]]
 
 ROOMS = cast(Table, Room.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
@@ -115,8 +119,12 @@ class RoomService:
         *,
         ballot_secret: bytes | None = None,
         notify: Notify | None = None,
+        on_append: OnAppend | None = None,
+        on_append_types: frozenset[str] = frozenset(),
     ) -> None:
         self.sessions = sessions
+        self.on_append = on_append
+        self.on_append_types = on_append_types
         self.publish = publish
         self.cache = cache or StateCache()
         # PostgreSQL: each append NOTIFYs (channel, payload) = notify(room, new head) in its
@@ -210,6 +218,29 @@ class RoomService:
             return result
         raise RoomBusy(str(room_id))
 
+    async def _beside_append(
+        self,
+        session: AsyncSession,
+        room_id: uuid.UUID,
+        moved: bool,
+        due: datetime | None,
+        hooked: bool,
+        new_state: Any,
+        stored: list[StoredEvent],
+    ) -> None:
+        """The command's other writes, in its transaction: the deadline row if it moved,
+        and the rows ``on_append`` adds (notifications)."""
+        if moved:
+            await schedule(session, room_id, due)
+        if hooked:
+            await cast(OnAppend, self.on_append)(session, room_id, new_state, stored)
+
+    def _hooked(self, events: list[Any]) -> bool:
+        """Whether ``on_append`` writes for these events (so they need a transaction)."""
+        if self.on_append is None:
+            return False
+        return any(deliberation.event_type(event) in self.on_append_types for event in events)
+
     async def attempt(
         self,
         session: AsyncSession,
@@ -259,7 +290,8 @@ class RoomService:
             new_state = deliberation.evolve(new_state, event)
         due = deliberation.next_deadline(new_state)
         moved = due != deliberation.next_deadline(state)
-        if alone is not None and (moved or not alone(events)):
+        hooked = self._hooked(events)
+        if alone is not None and (moved or hooked or not alone(events)):
             raise _NeedsTransaction
         stored = await event_store.append(
             session,
@@ -273,8 +305,7 @@ class RoomService:
             idempotency_key=idempotency_key,
             notify=None if self.notify is None else self.notify(room_id, head + len(events)),
         )
-        if moved:
-            await schedule(session, room_id, due)
+        await self._beside_append(session, room_id, moved, due, hooked, new_state, stored)
         self.cache.remember(room_id, stored[-1].seq, new_state)
         return CommandResult(seqs=tuple(s.seq for s in stored), head=stored[-1].seq), stored
 
