@@ -13,6 +13,8 @@ import { createHash, createPublicKey, verify as verifySignature } from "node:cry
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
+import { routeByFormat } from "./record.mjs";
+
 const FORMAT = "evenfloor-decision-log/1";
 const RECEIPT_FORMAT = "evenfloor-receipt/1";
 const POLICIES = ["names", "organisations", "anonymous"];
@@ -590,6 +592,8 @@ function readInput(what, path, reader) {
 const readJsonFile = (path) => loadJson(readFileSync(path));
 
 export function main(argv) {
+  const routed = routeByFormat(argv); // a meeting record (evenfloor-meeting-record/1): record.mjs
+  if (routed !== null) return routed;
   const usage = "usage: node verify.mjs LOG.json [--previous OLD.json] [--key KEY] [--receipt R.json ...]";
   let log = null;
   let previous = null;
