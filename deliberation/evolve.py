@@ -9,7 +9,7 @@ from dataclasses import fields
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from deliberation import polls
+from deliberation import exclusions, polls
 from deliberation.events import (
     CapLifted,
     CapRestored,
@@ -489,6 +489,7 @@ _EVOLVERS: Mapping[type[Any], Callable[[RoomState, Any], RoomState]] = {
     ProposalAmended: _proposal_amended,
     DecisionReached: _decision_reached,
     **polls.EVOLVERS,
+    **exclusions.EVOLVERS,
 }
 
 

@@ -16,7 +16,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from deliberation import balancing, polls
+from deliberation import balancing, exclusions, polls
 from deliberation._guards import is_facilitator
 from deliberation.events import (
     ConsentAnswered,
@@ -319,6 +319,7 @@ def view(state: RoomState, viewer: ParticipantId | None) -> dict[str, JSON]:
         "fairness": to_json(fairness(state)),
         "next_deadline": to_json(deadline),
         "votes": polls.view_votes(state, viewer),
+        **exclusions.view_exclusions(state),
     }
 
 
