@@ -319,7 +319,9 @@ def _plain_item(
     note: str = "",
     urgent_reason: str | None = None,
 ) -> dict[str, Any]:
-    minute = f"{9 + number:02d}"
+    start = 12 * (number - 1)  # 10:00, 10:12, 10:24, ...
+    started = f"2027-01-14T{10 + start // 60:02d}:{start % 60:02d}:00Z"
+    ended = f"2027-01-14T{10 + (start + 11) // 60:02d}:{(start + 11) % 60:02d}:00Z"
     return {
         "id": item_id,
         "number": number,
@@ -327,8 +329,8 @@ def _plain_item(
         "kind": kind,
         "private": False,
         "planned_minutes": 10,
-        "started_at": f"2027-01-14T{minute}:00:00Z",
-        "ended_at": f"2027-01-14T{minute}:08:00Z",
+        "started_at": started,
+        "ended_at": ended,
         "note": note,
         "noted": False,
         "deferred_to": None,
