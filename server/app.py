@@ -37,6 +37,13 @@ from server.db.engine import alchemy_config, create_engine
 from server.db.tables import SessionRecord
 from server.deadlines import deadline_worker
 from server.errors import HANDLERS
+from server.meetings.errors import MEETING_HANDLERS
+from server.meetings.event_store import MEETING
+from server.meetings.fanout import MEETINGS_CHANNEL, MeetingRenderer, meeting_notification
+from server.meetings.http import meeting_routes
+from server.meetings.item_rooms import WITHIN_TYPES, ItemRooms
+from server.meetings.service import MeetingService
+from server.meetings.ws import meeting_socket
 from server.rooms.event_store import StoredEvent, events_since
 from server.rooms.fanout import ROOMS_CHANNEL, RoomHub, notification
 from server.rooms.http import InvitationsApi, PublicationApi, RoomsApi, command_router
@@ -97,6 +104,39 @@ def room_service(
     )
 
 
+def meeting_service(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    hub: RoomHub,
+    channels: ChannelsPlugin,
+    rooms: RoomService,
+) -> MeetingService:
+    """The meetings' write path, wired like the rooms' (``room_service``), with the item
+    rooms' hook running in each command's transaction."""
+
+    async def publish(meeting_id: Any, stored: list[StoredEvent]) -> None:
+        await hub.advance(meeting_id, stored[-1].seq, stored)
+        if not in_append:
+            note = meeting_notification(meeting_id, stored[-1].seq, hub.origin)
+            await announce(channels, note, MEETINGS_CHANNEL)
+
+    def notify(meeting_id: Any, seq: int) -> tuple[str, str]:
+        return MEETINGS_CHANNEL, meeting_notification(meeting_id, seq, hub.origin)
+
+    in_append = settings.resolved_channels_backend == "postgres" and not settings.is_sqlite
+    item_rooms = ItemRooms(rooms)
+    service = MeetingService(
+        sessions,
+        publish,
+        within=item_rooms,
+        within_types=WITHIN_TYPES,
+        notify=notify if in_append else None,
+        forget_room=rooms.cache.forget,
+    )
+    item_rooms.meetings = service
+    return service
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or get_settings()
     clock = clock or SystemClock()
@@ -119,19 +159,33 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     opinion = OpinionService(rooms.state, hub.broadcast)
     hub.observers.append(opinion.on_events)
 
+    async def read_meeting_events(meeting_id: Any, after: int) -> list[StoredEvent]:
+        async with sessions() as session:
+            return await events_since(session, meeting_id, after, stream=MEETING)
+
+    async def meeting_state(meeting_id: Any, _fresh: bool) -> Any:
+        return (await meetings.state(meeting_id))[1]
+
+    meeting_hub = RoomHub(read_meeting_events, meeting_state, renderer=MeetingRenderer)
+    meetings = meeting_service(settings, sessions, meeting_hub, channels, rooms)
+
     @contextlib.asynccontextmanager
     async def background(app: Litestar) -> AsyncIterator[None]:
         subscriber = await channels.subscribe([ROOMS_CHANNEL])
+        meeting_subscriber = await channels.subscribe([MEETINGS_CHANNEL])
 
-        async def relay() -> None:
-            async for message in subscriber.iter_events():
+        async def relay(source: Any, target: RoomHub) -> None:
+            async for message in source.iter_events():
                 try:
-                    await hub.on_notification(message)
+                    await target.on_notification(message)
                 except Exception:
                     log.exception("could not relay %r", message)
 
         tasks = [
-            asyncio.create_task(relay(), name="room-notifications"),
+            asyncio.create_task(relay(subscriber, hub), name="room-notifications"),
+            asyncio.create_task(
+                relay(meeting_subscriber, meeting_hub), name="meeting-notifications"
+            ),
             asyncio.create_task(
                 deadline_worker(rooms, clock, settings.deadline_poll_s), name="deadlines"
             ),
@@ -146,6 +200,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     await task
             with contextlib.suppress(Exception):
                 await channels.unsubscribe(subscriber)
+            with contextlib.suppress(Exception):
+                await channels.unsubscribe(meeting_subscriber)
             await engine.dispose()
 
     session_config = ServerSideSessionConfig(
@@ -174,6 +230,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         PublicationApi,
         command_router(),
         room_socket,
+        *meeting_routes(),
+        meeting_socket,
         create_static_files_router(path="/static", directories=[settings.static_dir]),
     ]
     from server.web.i18n import install as install_i18n
@@ -204,7 +262,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, **MEETING_HANDLERS},
         logging_config=LoggingConfig(log_exceptions="always"),
         debug=settings.debug,
     )
@@ -214,6 +272,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.rooms = rooms
     app.state.hub = hub
     app.state.opinion = opinion
+    app.state.meetings = meetings
+    app.state.meeting_hub = meeting_hub
     app.state.channels = channels
     app.state.engine = engine
     return app

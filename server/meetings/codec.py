@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 import deliberation.meetings as core
+
+__all__ = ["ValidationError", "command_from_wire", "dump_event", "load_event", "to_json"]
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
