@@ -4,6 +4,7 @@ A meeting is an aggregate of its own, folded from its events like a room; pure, 
 time passed in through ``deliberation.Context``. See ``docs/meetings.md``.
 """
 
+from deliberation.meetings.actions import action_status, is_overdue, matters_arising
 from deliberation.meetings.agenda import deferred_item
 from deliberation.meetings.board import Board, BoardMember, Interest
 from deliberation.meetings.commands import (
@@ -37,6 +38,7 @@ from deliberation.meetings.decide import decide_meeting
 from deliberation.meetings.events import MEETING_EVENTS, MeetingEvent, meeting_event_type
 from deliberation.meetings.evolve import evolve_meeting, replay_meeting
 from deliberation.meetings.ids import ActionId, BoardId, ItemId, MeetingId
+from deliberation.meetings.minutes import item_decision, minutes, publish, published_minutes
 from deliberation.meetings.quorum import QuorumStatus, present_members, quorum, seats
 from deliberation.meetings.records import ArisingAction, ItemHistory
 from deliberation.meetings.rules import QuorumRule, SectorQuota, StandingOrders
@@ -122,11 +124,18 @@ __all__ = [
     "StartItem",
     "Substitute",
     "WithdrawInterest",
+    "action_status",
     "decide_meeting",
     "deferred_item",
     "evolve_meeting",
+    "is_overdue",
+    "item_decision",
+    "matters_arising",
     "meeting_event_type",
+    "minutes",
     "present_members",
+    "publish",
+    "published_minutes",
     "quorum",
     "replay_meeting",
     "seats",

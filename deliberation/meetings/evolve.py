@@ -138,6 +138,7 @@ def _item_added(s: MeetingState, e: ItemAdded) -> MeetingState:
     for a in e.arising:
         actions[a.action] = Action(
             action=a.action,
+            meeting=a.meeting,
             item=e.item,
             what=a.what,
             owner=a.owner,
@@ -271,7 +272,18 @@ def _noted(s: MeetingState, e: ItemNoted) -> MeetingState:
 
 
 def _action_added(s: MeetingState, e: ActionAdded) -> MeetingState:
-    action = Action(e.action, e.item, e.what, e.owner, e.due, e.owner_member, e.at)
+    assert s.meeting is not None
+    action = Action(
+        e.action,
+        s.meeting.meeting,
+        e.item,
+        e.what,
+        e.owner,
+        e.due,
+        e.owner_member,
+        e.at,
+        private=s.items[e.item].private,
+    )
     return replace(s, actions=_put(s.actions, e.action, action))
 
 

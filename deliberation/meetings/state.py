@@ -106,9 +106,11 @@ class Declaration:
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """``carried_from``: the meeting it was agreed in, for a matter arising."""
+    """``meeting``: where it was agreed; ``carried_from`` the same, for a matter arising
+    carried into this meeting. ``private``: agreed on a private item (never published)."""
 
     action: ActionId
+    meeting: MeetingId
     item: ItemId
     what: str
     owner: str
