@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from server.web.i18n import N_, install
-from server.web.views import DISSENT_KINDS, OUTCOMES
+from server.web.views import DISSENT_KINDS, OBJECTION_STATUS, OUTCOMES, POSITIONS
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "web" / "templates"
 PDF_MEDIA_TYPE = "application/pdf"
@@ -211,11 +211,16 @@ def _raised(entries: Any, people: _People, label: str) -> list[dict[str, Any]]:
                     "who": people.full(who) if who is not None else "",
                     "label": DISSENT_KINDS.get(kind, label) if isinstance(kind, str) else label,
                     "text": _text(entry.get("text") or entry.get("reason")),
-                    "status": _text(entry.get("status")),
+                    "status": OBJECTION_STATUS.get(
+                        _text(entry.get("status")), _text(entry.get("status"))
+                    ),
+                    "withdrawn": entry.get("withdrawn") is True,
                 }
             )
         else:
-            shown.append({"who": "", "label": label, "text": _text(entry), "status": ""})
+            shown.append(
+                {"who": "", "label": label, "text": _text(entry), "status": "", "withdrawn": False}
+            )
     return shown
 
 
@@ -234,6 +239,7 @@ def _votes(votes: Any, people: _People) -> dict[str, Any] | None:
                 "raw": _text(vote.get("raw")) or str(vote.get("raw", "")),
                 "counted": _text(vote.get("counted")) or str(vote.get("counted", "")),
                 "capped": raw is not None and counted is not None and counted < raw,
+                "position": POSITIONS.get(_text(vote.get("position")), _text(vote.get("position"))),
             }
         )
         sums = totals.setdefault(organisation, [Fraction(0), Fraction(0)])
@@ -243,6 +249,7 @@ def _votes(votes: Any, people: _People) -> dict[str, Any] | None:
         return None
     return {
         "rows": rows,
+        "positions": any(row["position"] for row in rows),
         "organisations": [
             {"organisation": name, "raw": _weight_text(raw), "counted": _weight_text(counted)}
             for name, (raw, counted) in totals.items()
@@ -262,9 +269,13 @@ def _decision(decision: Any, people: _People) -> dict[str, Any] | None:
         "outcome_label": DECISION_OUTCOMES.get(outcome, outcome or N_("No outcome recorded")),
         "present": [people.name(ref) for ref in decision.get("present") or []],
         "excluded": [
-            {"who": people.full(e.get("member")), "reason": _text(e.get("reason"))}
+            {
+                "who": people.full(e.get("member")),
+                "reason": _text(e.get("reason")),
+                "discussion": e.get("discussion") is True,
+            }
             if isinstance(e, Mapping)
-            else {"who": people.full(e), "reason": ""}
+            else {"who": people.full(e), "reason": "", "discussion": False}
             for e in decision.get("excluded") or []
         ],
         "dissents": _raised(decision.get("dissents"), people, N_("Dissent")),
@@ -277,10 +288,12 @@ def _decision(decision: Any, people: _People) -> dict[str, Any] | None:
 
 
 def _actions(actions: Any, people: _People) -> list[dict[str, Any]]:
+    """The actions to show: those agreed on a private item (carried as matters arising)
+    stay out, as the private item's content does; `_item` counts them."""
     return [
         {
             "what": _text(action.get("what")),
-            "owner": people.name(action.get("owner")) if action.get("owner") else "",
+            "owner": _owner(action, people),
             "due": _due(action.get("due")),
             "due_iso": _text(action.get("due"))[:10],
             "status": _text(action.get("status")) or "open",
@@ -290,8 +303,16 @@ def _actions(actions: Any, people: _People) -> list[dict[str, Any]]:
             "overdue": action.get("status") == "overdue",
         }
         for action in actions or []
-        if isinstance(action, Mapping)
+        if isinstance(action, Mapping) and action.get("private") is not True
     ]
+
+
+def _owner(action: Mapping[str, Any], people: _People) -> str:
+    member = action.get("owner_member")
+    if member and (isinstance(member, Mapping) or member in people.by_id):
+        return people.name(member)
+    owner = action.get("owner") or member
+    return people.name(owner) if owner else ""
 
 
 def _minutes_between(start: datetime | None, end: datetime | None) -> int | None:
@@ -327,6 +348,11 @@ def _item(item: Mapping[str, Any], people: _People, clock: _Clock) -> dict[str, 
             "urgent_reason": _text(item.get("urgent_reason")),
             "decision": _decision(item.get("decision"), people),
             "actions": _actions(item.get("actions"), people),
+            "private_actions": sum(
+                1
+                for action in item.get("actions") or []
+                if isinstance(action, Mapping) and action.get("private") is True
+            ),
         }
     )
     return shown
@@ -540,14 +566,18 @@ def _md_decision(decision: dict[str, Any]) -> list[str]:
     if decision["present"]:
         out += ["Present for the decision: " + ", ".join(_line(p) for p in decision["present"]), ""]
     for e in decision["excluded"]:
-        out.append(
-            f"- Excluded: {_line(e['who'])}" + (f" ({_line(e['reason'])})" if e["reason"] else "")
+        out_of = (
+            "the discussion, the vote and consent" if e["discussion"] else "the vote and consent"
         )
+        reason = f": {_line(e['reason'])}" if e["reason"] else ""
+        out.append(f"- Excluded from {out_of}: {_line(e['who'])}{reason}")
+
     for group in ("dissents", "concerns", "stand_asides", "objections"):
         for r in decision[group]:
             said = f": {_line(r['text'])}" if r["text"] else ""
             status = f" ({_line(r['status'])})" if r["status"] else ""
-            out.append(f"- {_line(r['label'])}, {_line(r['who'])}{said}{status}")
+            withdrawn = " (withdrawn)" if r["withdrawn"] else ""
+            out.append(f"- {_line(r['label'])}{withdrawn}, {_line(r['who'])}{said}{status}")
     if out[-1] != "":
         out.append("")
     votes = decision["votes"]
@@ -588,7 +618,12 @@ def _md_item(item: dict[str, Any]) -> list[str]:
     if item["urgent_reason"]:
         out += [f"Urgent item: {_line(item['urgent_reason'])}", ""]
     if item["deferred_to"]:
-        out += [f"Deferred to a later meeting ({_line(item['deferred_to'])}).", ""]
+        out += [
+            "Deferred to the next meeting."
+            if item["deferred_to"] == "next"
+            else "Deferred to a later meeting.",
+            "",
+        ]
     if item["noted"]:
         out += ["The board noted the item.", ""]
     if item["note"]:
@@ -603,6 +638,8 @@ def _md_item(item: dict[str, Any]) -> list[str]:
             due = f", due {a['due']}" if a["due"] else ""
             out.append(f"- {_line(a['what'])}{owner}{due}: {_line(a['status_label'])}{mark}")
         out.append("")
+    if item["private_actions"]:
+        out += [f"{item['private_actions']} action(s) from a private item are not shown.", ""]
     return out
 
 
