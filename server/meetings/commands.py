@@ -20,7 +20,7 @@ import deliberation.meetings as core
 from server.auth.middleware import CurrentUser
 from server.db.tables import Meeting
 from server.meetings.access import MeetingGate, access_meeting
-from server.meetings.codec import ValidationError, command_from_wire, to_json
+from server.meetings.codec import ValidationError, command_from_wire
 from server.meetings.service import MeetingService
 from server.rooms.access import Need
 from server.rooms.service import CommandResult
@@ -62,30 +62,6 @@ async def previous_meeting(session: Any, meeting: Meeting) -> Meeting | None:
     return found
 
 
-def arising_actions(earlier: core.MeetingState, at: datetime) -> list[dict[str, Any]]:
-    """The earlier meeting's open actions as a matters-arising item carries them."""
-    assert earlier.meeting is not None
-    carried = []
-    for action in earlier.actions.values():
-        if action.done:
-            continue
-        item = earlier.items.get(action.item)
-        carried.append(
-            {
-                "action": action.action,
-                "what": action.what,
-                "owner": action.owner,
-                "due": to_json(action.due) if action.due else None,
-                "meeting": action.carried_from or earlier.meeting.meeting,
-                "item": action.item,
-                "overdue": action.due is not None and action.due < at,
-                "owner_member": action.owner_member,
-                "private": action.private or bool(item and item.private),
-            }
-        )
-    return carried
-
-
 async def _server_fields(
     service: MeetingService, meeting_id: uuid.UUID, name: str, args: dict[str, Any], now: datetime
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -122,7 +98,7 @@ async def _server_fields(
             earlier = await previous_meeting(session, meeting)
             if earlier is not None:
                 _seq, state = await service.state_in(session, earlier.id)
-                args["arising"] = arising_actions(state, now)
+                args["arising"] = list(core.matters_arising(state.actions.values(), now))
     return args, ids
 
 
