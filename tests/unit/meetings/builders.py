@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from deliberation import Context, ParticipantId
+from deliberation import Context, ParticipantId, Rejected
 from deliberation.ids import OrganisationId
 from deliberation.meetings import (
     INITIAL_MEETING,
@@ -24,11 +24,14 @@ from deliberation.meetings import (
     MeetingEvent,
     MeetingId,
     MeetingState,
+    OpenMeeting,
     QuorumRule,
+    RecordArrival,
     ScheduleMeeting,
     SectorQuota,
     StandingOrders,
     decide_meeting,
+    meeting_event_type,
     replay_meeting,
 )
 from deliberation.vocabulary import PublicationPolicy
@@ -159,3 +162,32 @@ def given_meeting(board: Board = BOARD, *, items: bool = True) -> Given:
     if items:
         meeting.all(standard_items())
     return meeting
+
+
+def refused(
+    meeting: Given, command: MeetingCommand, actor: ParticipantId | None = FACILITATOR
+) -> Rejected:
+    """The refusal of ``command``; the meeting is left as it was."""
+    before = meeting.state
+    try:
+        meeting.do(command, actor)
+    except Rejected as error:
+        assert meeting.state is before
+        return error
+    raise AssertionError(f"{type(command).__name__} was not refused")
+
+
+def types(events: Iterable[MeetingEvent]) -> list[str]:
+    return [meeting_event_type(e) for e in events]
+
+
+def open_with(*present: ParticipantId, board: Board = BOARD) -> Given:
+    """An open meeting with the standard items and ``present`` arrived in the room."""
+    meeting = given_meeting(board)
+    meeting.do(OpenMeeting())
+    for person in present:
+        meeting.do(RecordArrival(person))
+    return meeting
+
+
+QUORATE = (CHAIR, VICE, ANNA, BEN, CARA)
