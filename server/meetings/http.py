@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Router, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from server.auth.guards import signed_in
 from server.auth.middleware import CurrentUser, token_digest
 from server.db.session import transaction
 from server.db.tables import Board, BoardInvitation, BoardMember, Meeting, StandingInterest
-from server.meetings import boards
+from server.meetings import boards, outputs_http
 from server.meetings.access import access_board, access_meeting, board_membership
 from server.meetings.api_models import (
     BoardCreate,
@@ -48,6 +48,7 @@ from server.meetings.codec import command_from_wire
 from server.meetings.commands import public_meeting_commands, run_meeting_command
 from server.meetings.event_store import MEETING
 from server.meetings.projection import meeting_view
+from server.meetings.publishing import publish_minutes, published_record
 from server.meetings.queries import NotApproved, minutes_document
 from server.rooms.access import Need
 from server.rooms.api_models import EventOut
@@ -58,7 +59,7 @@ from server.rooms.http import organisation_named
 MAX_EVENTS_PAGE = 1000
 
 # Route handlers of the outputs (minutes renderers, calendar, record): see the docstring.
-OUTPUT_ROUTES: list[Any] = []
+OUTPUT_ROUTES: list[Any] = outputs_http.output_routes()
 
 
 def output_routes() -> list[Any]:
@@ -490,6 +491,42 @@ class MeetingsApi(Controller):
             member = await _member_of_meeting(request, session, meeting_id)
             document = await public_minutes(session, meeting_id, member=member)
         return {"minutes": document}
+
+    @post("/{meeting_id:uuid}/publication", status_code=200, guards=[signed_in])
+    async def publish(
+        self, request: Request[CurrentUser, Any, Any], meeting_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
+        """Publish approved minutes as the signed meeting record (the secretariat): each
+        decided item's decision log is published and linked; 409 before approval."""
+        async with transaction(request) as session:
+            await access_meeting(session, request.user, meeting_id, Need.FACILITATE)
+        state = request.app.state
+        try:
+            record = await publish_minutes(
+                state.sessions, meeting_id, state.clock.now(), ballot_key=state.rooms.ballot_key
+            )
+        except NotApproved:
+            raise ConflictException(
+                "These minutes are not approved yet: a later meeting approves them."
+            ) from None
+        return {"record": record}
+
+    @get("/{meeting_id:uuid}/record")
+    async def record(
+        self, request: Request[Any, Any, Any], meeting_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
+        """The signed meeting record as published (members; everyone, for a public board).
+        Check it offline with `evenfloor verify RECORD.json`."""
+        async with transaction(request) as session:
+            await _member_of_meeting(request, session, meeting_id)
+            found = await published_record(session, meeting_id)
+        if found is None:
+            raise NotFoundException("These minutes are not published yet.")
+        return found
+
+
+class ConflictException(HTTPException):
+    status_code = 409
 
 
 async def _member_of_meeting(

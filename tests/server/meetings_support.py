@@ -135,3 +135,33 @@ async def add_item(
     )
     ids: dict[str, str] = body["ids"]
     return ids
+
+
+ROUNDS = ("surface_conflict", "weigh_perspectives", "record_dissent", "consent")
+
+
+async def consent_in_room(
+    client: Any,
+    room: str,
+    chair: Person,
+    voters: list[Person],
+    positions: dict[str, str] | None = None,
+) -> None:
+    """Run an item's room through its rounds to a consent decision."""
+    from tests.api import command
+
+    for kind in ROUNDS:
+        response = await command(client, room, chair, "open_round", {"round": kind})
+        assert response.status_code == 200, response.text
+        if kind != "consent":
+            closed = await command(client, room, chair, "close_round")
+            assert closed.status_code == 200, closed.text
+    for voter in voters:
+        position = (positions or {}).get(voter.name, "consent")
+        args: dict[str, Any] = {"position": position}
+        if position != "consent":
+            args["text"] = f"{voter.name} says why."
+        answered = await command(client, room, voter, "answer_consent", args)
+        assert answered.status_code == 200, (voter.name, answered.text)
+    closed = await command(client, room, chair, "close_round")
+    assert closed.status_code == 200, closed.text
