@@ -176,6 +176,14 @@ def check(state: RoomState, command: object, ctx: Context) -> None:
                 Reason.FORBIDDEN,
                 f"{name} is excluded from this item's {what}: declared interest: {excluded.reason}",
             )
+        to = getattr(command, "delegate", None)  # a delegation to someone excluded
+        delegate = state.exclusions.get(ParticipantId(to)) if isinstance(to, str) else None
+        if delegate is not None:
+            raise Rejected(
+                Reason.FORBIDDEN,
+                f"The vote cannot go to {delegate.participant}: excluded from this item's vote "
+                f"(declared interest: {delegate.reason}).",
+            )
     quorum = state.meeting_quorum
     if quorum is not None and not quorum.held and _reaches_decision(state, command):
         raise Rejected(

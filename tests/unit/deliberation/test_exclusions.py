@@ -212,3 +212,43 @@ def test_relays_are_accepted_after_the_decision() -> None:
     assert room.state.decided
     assert types(room.do(SetQuorum(False, ("1 more voting member",)), None)) == ["quorum.set"]
     assert types(room.do(SetExclusions((OUT_OF_VOTE,)), None)) == ["exclusions.set"]
+
+
+def test_a_vote_cannot_be_delegated_to_an_excluded_colleague() -> None:
+    from deliberation.polls import DelegateVote
+
+    room = room_at()
+    room.do(OpenVote(PollId("v"), "Award?", VoteMethod.MAJORITY))
+    room.do(SetExclusions((Exclusion(AMIR, INTEREST),)), None)
+    with pytest.raises(Rejected) as refused:
+        room.do(DelegateVote(PollId("v"), AMIR), ALICE)
+    assert refused.value.reason is Reason.FORBIDDEN
+    assert INTEREST in refused.value.message
+
+
+def test_a_room_snapshot_with_exclusions_and_quorum_survives_the_json_round_trip() -> None:
+    from pydantic import TypeAdapter
+
+    from deliberation import RoomState, replay
+
+    room = excluded(OUT_OF_ALL, round=RoundKind.CONSENT)
+    room.do(SetQuorum(False, ("the chair",), (ALICE,)), None)
+    adapter: TypeAdapter[RoomState] = TypeAdapter(RoomState)
+    snapshot = adapter.validate_python(adapter.dump_python(room.state, mode="json"))
+    assert snapshot == room.state
+    assert replay(room.events) == room.state
+    for event in room.events[-2:]:
+        event_adapter: TypeAdapter[object] = TypeAdapter(type(event))
+        assert event_adapter.validate_python(event_adapter.dump_python(event, mode="json")) == event
+
+
+def test_a_decision_stored_before_meetings_existed_still_loads() -> None:
+    from pydantic import TypeAdapter
+
+    room = room_at(round=RoundKind.CONSENT)
+    room.do(AnswerConsent(Position.CONSENT), ALICE)
+    decision = room.do(CloseRound())[-1]
+    adapter: TypeAdapter[DecisionReached] = TypeAdapter(DecisionReached)
+    stored = adapter.dump_python(decision, mode="json")  # type: ignore[arg-type]
+    del stored["present"], stored["excluded"]
+    assert adapter.validate_python(stored) == decision
