@@ -67,6 +67,7 @@ from deliberation.meetings.events import (
 from deliberation.meetings.evolve import evolve_meeting, replay_meeting
 from deliberation.meetings.ids import ActionId, BoardId, ItemId, MeetingId
 from deliberation.meetings.minutes import item_decision, minutes, publish, published_minutes
+from deliberation.meetings.projection import is_insider, meeting_event_view, view_meeting
 from deliberation.meetings.quorum import QuorumStatus, present_members, quorum, seats
 from deliberation.meetings.records import ArisingAction, ItemHistory
 from deliberation.meetings.rules import QuorumRule, SectorQuota, StandingOrders
@@ -180,10 +181,12 @@ __all__ = [
     "decide_meeting",
     "deferred_item",
     "evolve_meeting",
+    "is_insider",
     "is_overdue",
     "item_decision",
     "matters_arising",
     "meeting_event_type",
+    "meeting_event_view",
     "minutes",
     "present_members",
     "publish",
@@ -191,4 +194,5 @@ __all__ = [
     "quorum",
     "replay_meeting",
     "seats",
+    "view_meeting",
 ]
