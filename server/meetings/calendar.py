@@ -207,3 +207,46 @@ def from_minutes(
         cancelled=cancelled,
         updated_at=updated_at,
     )
+
+
+def from_state(
+    state: Any,
+    *,
+    sequence: int = 0,
+    url: str = "",
+    private_titles: bool | None = None,
+    updated_at: datetime | None = None,
+) -> CalendarMeeting:
+    """A `CalendarMeeting` from a meeting's fold (`deliberation.meetings.MeetingState`).
+
+    Deferred items leave the agenda. A private item is listed by its title when
+    `private_titles` (default: the board's standing orders say so), else as "Private item";
+    pass `private_titles=True` for the members' own calendars. A meeting not scheduled
+    raises ValueError.
+    """
+    meeting = state.meeting
+    if meeting is None:
+        raise ValueError("the meeting is not scheduled")
+    if private_titles is None:
+        private_titles = bool(getattr(meeting.board.standing_orders, "private_titles", False))
+    agenda = tuple(
+        item.title if (not item.private or private_titles) else "Private item"
+        for _number, item in state.numbered()
+        if getattr(item.status, "value", item.status) != "deferred"
+    )
+    status = getattr(state.status, "value", state.status)
+    return CalendarMeeting(
+        id=str(meeting.meeting),
+        title=meeting.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        timezone=meeting.timezone,
+        place=meeting.place,
+        video_url=meeting.video_url,
+        url=url,
+        board=meeting.board.name,
+        agenda=agenda,
+        sequence=sequence,
+        cancelled=status == "cancelled",
+        updated_at=updated_at,
+    )
