@@ -1,7 +1,7 @@
 """decide_meeting(state, command, ctx) -> events: the meeting's single entry point.
 
-After a command's own events, the quorum is recomputed on the state they lead to; when the
-meeting is open and the quorum changed from what the log last said, ``quorum.lost`` or
+After a command that can change who counts (attendance, substitutes, declarations, the open
+item), the quorum is recomputed on the state its events lead to; when the meeting is open and the quorum changed from what the log last said, ``quorum.lost`` or
 ``quorum.restored`` follow, so the log itself says when the meeting could decide.
 """
 
@@ -71,6 +71,22 @@ _DECIDERS: Mapping[type[Any], Callable[[MeetingState, Any, Context], list[Meetin
 
 _AFTER_CLOSE = frozenset({EditNarrative, ApproveMinutes})
 
+_MOVE_QUORUM = frozenset(
+    {
+        MarkAttendance,
+        RecordArrival,
+        RecordDeparture,
+        NameSubstitute,
+        DeclareInterest,
+        WithdrawInterest,
+        StartItem,
+        CloseItem,
+        DeferItem,
+    }
+)
+"""The commands that can change who counts (the others skip the recount: agenda commands
+cost what room commands cost)."""
+
 
 def quorum_change(state: MeetingState, ctx: Context) -> list[MeetingEvent]:
     """``quorum.lost`` / ``quorum.restored`` if the open meeting's quorum differs from the log."""
@@ -96,4 +112,6 @@ def decide_meeting(
     if state.status is MeetingStatus.CLOSED and kind not in _AFTER_CLOSE:
         raise Rejected(Reason.CONFLICT, "This meeting is closed.")
     events = _DECIDERS[kind](state, command, ctx)
+    if kind not in _MOVE_QUORUM:
+        return events
     return events + quorum_change(replay_meeting(events, start=state), ctx)

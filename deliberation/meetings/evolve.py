@@ -1,9 +1,9 @@
 """evolve_meeting(state, event) -> state, and replay_meeting. Total; never validates."""
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from typing import Any, TypeVar
 
+from deliberation.evolve import replace  # compiled per class: folding is the hot path
 from deliberation.meetings.events import (
     ActionAdded,
     ActionCompleted,

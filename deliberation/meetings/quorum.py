@@ -49,18 +49,29 @@ def seats(state: MeetingState, item: ItemId | None = None) -> list[Seat]:
     """The votes that count now, for the meeting or for ``item``, in board order."""
     if state.meeting is None:
         return []
-    out = conflicted(state, item)
+    return _seats(state, _present(state), conflicted(state, item))
+
+
+def _present(state: MeetingState) -> frozenset[ParticipantId]:
+    return frozenset(p for p, record in state.attendance.items() if record.present)
+
+
+def _seats(
+    state: MeetingState, present: frozenset[ParticipantId], out: dict[ParticipantId, str]
+) -> list[Seat]:
+    assert state.meeting is not None
+    sitting_for = {s.for_member: s.substitute for s in state.substitutes.values()}
     counted: list[Seat] = []
     for member in state.meeting.board.members:
         if member.role not in VOTING_ROLES:
             continue
         person: ParticipantId | None = None
-        if state.present(member.member):
+        if member.member in present:
             person = member.member
         else:
-            substitute = state.substitute_for(member.member)
-            if substitute is not None and state.present(substitute.substitute):
-                person = substitute.substitute
+            substitute = sitting_for.get(member.member)
+            if substitute is not None and substitute in present:
+                person = substitute
         if person is not None and person not in out:
             counted.append(Seat(member, person))
     return counted
@@ -75,7 +86,9 @@ def quorum(state: MeetingState, item: ItemId | None = None) -> QuorumStatus:
     if state.meeting is None:
         return QuorumStatus(False, ("the meeting is not scheduled",))
     rule = state.meeting.board.standing_orders.quorum
-    counted = seats(state, item)
+    present = _present(state)
+    out = conflicted(state, item)
+    counted = _seats(state, present, out)
     missing: list[str] = []
     short = rule.min_voting_members - len(counted)
     if short > 0:
@@ -84,11 +97,8 @@ def quorum(state: MeetingState, item: ItemId | None = None) -> QuorumStatus:
     short = rule.min_organisations - len(organisations)
     if short > 0:
         missing.append(_more(short, "organisation"))
-    out = conflicted(state, item)
     in_person = {
-        m.role
-        for m in state.meeting.board.members
-        if state.present(m.member) and m.member not in out
+        m.role for m in state.meeting.board.members if m.member in present and m.member not in out
     }
     missing.extend(
         " or ".join(ROLE_PHRASES[r] for r in alternatives)
