@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from deliberation.meetings.vocabulary import BoardRole
 from deliberation.rules import RoomRules
+from deliberation.rules import problems as room_problems
 from deliberation.vocabulary import PublicationPolicy
 
 
@@ -71,4 +72,5 @@ def problems(orders: StandingOrders) -> list[str]:
         found.append("required sectors need an id each, once")
     if any(s.count < 1 for s in quorum.required_sectors):
         found.append("a required sector needs a count of at least 1")
+    found.extend(f"room rules: {problem}" for problem in room_problems(orders.room_rules))
     return found

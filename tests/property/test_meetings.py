@@ -367,3 +367,35 @@ def test_minutes_are_what_the_log_says(ops: list[tuple[Any, ...]]) -> None:
         if r["left_at"] is None and r["status"].startswith("present")
     }
     assert present == {p for p, r in meeting.state.attendance.items() if r.present}
+
+
+# --- bad input is refused, never a crash ----------------------------------------------------
+
+
+def any_meeting_command() -> st.SearchStrategy[MeetingCommand]:
+    """Every meeting command with arbitrary fields (naive times, odd ids, negative numbers)."""
+    from deliberation.meetings import MEETING_COMMANDS
+
+    return st.one_of(*(st.from_type(cls) for cls in MEETING_COMMANDS.values()))  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["fresh", "scheduled", "open"]),
+    st.lists(
+        st.tuples(any_meeting_command(), st.sampled_from([None, FACILITATOR, SECRETARY, *PEOPLE])),
+        max_size=6,
+    ),
+)
+def test_decide_meeting_refuses_only_with_rejected_and_evolve_applies_what_it_emits(
+    start: str, commands: list[tuple[MeetingCommand, ParticipantId | None]]
+) -> None:
+    meeting = Given() if start == "fresh" else given_meeting()
+    if start == "open":
+        meeting.do(OpenMeeting())
+    for minute, (command, actor) in enumerate(commands, start=1):
+        with contextlib.suppress(Rejected):
+            meeting.do(command, actor, at(minute))
+    assert replay_meeting(meeting.events) == meeting.state
+    if meeting.state.meeting is not None:
+        json.dumps(minutes(meeting.state))
