@@ -1,12 +1,11 @@
 """The boards and meetings HTTP API: boards, members, invitations, the standing register,
 scheduling, every meeting command, the meeting's view and events, and its minutes.
 
-OUTPUTS (minutes as HTML/Markdown/PDF, iCalendar, the signed record): put your route
-handlers in ``OUTPUT_ROUTES`` below (or return them from ``output_routes()``); the app
-mounts whatever is listed there beside these controllers. Read a meeting through
-``access_meeting`` (members) or ``public_minutes`` / ``queries.minutes_document`` (the
-public: approved minutes only), and a board's signing key through
-``server.meetings.publishing.board_key``.
+The outputs (minutes as HTML/Markdown/PDF, iCalendar, the signed record file) live in
+``server.meetings.outputs_http``: ``meeting_routes()`` mounts its ``output_routes()``
+beside these controllers. A new route here or there must be listed, with who may call it,
+in ``tests/server/test_meetings_authorization.py`` (that test fails otherwise). A board's
+signing key: ``server.meetings.publishing.board_key``.
 """
 
 from __future__ import annotations
@@ -636,4 +635,6 @@ class BoardInvitationsApi(Controller):
 
 
 def meeting_routes() -> list[Any]:
+    from server.meetings.outputs_http import output_routes
+
     return [BoardsApi, BoardInvitationsApi, MeetingsApi, meeting_command_router(), *output_routes()]

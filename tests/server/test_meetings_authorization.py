@@ -13,6 +13,8 @@ from server.meetings.commands import public_meeting_commands
 from tests.api import sign_up
 from tests.server.meetings_support import make_board, meeting_command, schedule
 
+OUTPUT_SUFFIXES = (".html", ".md", ".pdf", ".json", ".ics")
+OUTPUT_SUFFIXES = (".html", ".md", ".pdf", ".json", ".ics")
 # (method, path) -> who may: "public" (anyone, for a public board), "member" (any board
 # member), "secretariat" (chair, vice-chair, officers), "signed_in", "token" (an
 # invitation token), "participant" (members who take part: not observers).
@@ -34,6 +36,13 @@ ROUTES = {
     ("GET", "/api/meetings/{meeting_id:uuid}/minutes"): "public",
     ("GET", "/api/meetings/{meeting_id:uuid}/record"): "public",
     ("POST", "/api/meetings/{meeting_id:uuid}/publication"): "secretariat",
+    # The outputs (server.meetings.outputs_http; tested in tests/meetings_outputs/).
+    ("GET", "/meetings/{meeting_id:uuid}/minutes.html"): "public",
+    ("GET", "/meetings/{meeting_id:uuid}/minutes.md"): "public",
+    ("GET", "/meetings/{meeting_id:uuid}/minutes.pdf"): "public",
+    ("GET", "/meetings/{meeting_id:uuid}/record.json"): "public",
+    ("GET", "/meetings/{meeting_id:uuid}/meeting.ics"): "public",
+    ("GET", "/boards/{board_id:uuid}/meetings.ics"): "public",
     **{
         ("POST", f"/api/meetings/{{meeting_id:uuid}}/commands/{name}"): "participant"
         for name in public_meeting_commands()
@@ -45,7 +54,9 @@ async def test_every_boards_and_meetings_route_is_in_the_matrix(app: Any) -> Non
     found = set()
     for route in app.routes:
         path = route.path
-        if not path.startswith(("/api/boards", "/api/board-invitations", "/api/meetings")):
+        api = path.startswith(("/api/boards", "/api/board-invitations", "/api/meetings"))
+        output = path.startswith(("/meetings/", "/boards/")) and path.endswith(OUTPUT_SUFFIXES)
+        if not (api or output):  # the pages (server/web) have their own tests
             continue
         for method in getattr(route, "methods", ()):
             if method in ("HEAD", "OPTIONS"):
