@@ -41,7 +41,7 @@ from server.meetings.errors import MEETING_HANDLERS
 from server.meetings.event_store import MEETING
 from server.meetings.fanout import MEETINGS_CHANNEL, MeetingRenderer, meeting_notification
 from server.meetings.http import meeting_routes
-from server.meetings.item_rooms import WITHIN_TYPES, ItemRooms
+from server.meetings.item_rooms import wired_meetings
 from server.meetings.service import MeetingService
 from server.meetings.ws import meeting_socket
 from server.rooms.event_store import StoredEvent, events_since
@@ -124,16 +124,9 @@ def meeting_service(
         return MEETINGS_CHANNEL, meeting_notification(meeting_id, seq, hub.origin)
 
     in_append = settings.resolved_channels_backend == "postgres" and not settings.is_sqlite
-    item_rooms = ItemRooms(rooms)
-    service = MeetingService(
-        sessions,
-        publish,
-        within=item_rooms,
-        within_types=WITHIN_TYPES,
-        notify=notify if in_append else None,
-        forget_room=rooms.cache.forget,
+    service: MeetingService = wired_meetings(
+        sessions, rooms, publish, notify=notify if in_append else None
     )
-    item_rooms.meetings = service
     return service
 
 

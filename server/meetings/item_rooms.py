@@ -422,3 +422,27 @@ async def meeting_of_room(session: AsyncSession, room_id: uuid.UUID) -> Meeting 
         .join(MeetingItemRoom, MeetingItemRoom.meeting_id == Meeting.id)
         .where(MeetingItemRoom.room_id == room_id)
     )
+
+
+def wired_meetings(
+    sessions: Any,
+    rooms: RoomService,
+    publish: Any,
+    *,
+    notify: Any = None,
+) -> Any:
+    """A meeting service whose commands open and tell their items' rooms (``ItemRooms``)
+    in their own transaction: how the app, the demo and tests build one."""
+    from server.meetings.service import MeetingService
+
+    item_rooms = ItemRooms(rooms)
+    service = MeetingService(
+        sessions,
+        publish,
+        within=item_rooms,
+        within_types=WITHIN_TYPES,
+        notify=notify,
+        forget_room=rooms.cache.forget,
+    )
+    item_rooms.meetings = service
+    return service
