@@ -60,3 +60,14 @@ def test_a_meeting_snapshot_survives_the_json_round_trip_and_equals_a_replay() -
         meeting.events[half:], start=core.replay_meeting(meeting.events[:half])
     )
     assert resumed == meeting.state
+
+
+def test_docs_catalogue_every_meeting_event_with_its_fields() -> None:
+    import dataclasses
+
+    docs = DOCS.read_text()
+    for name, cls in MEETING_EVENTS.items():
+        row = next((line for line in docs.splitlines() if line.startswith(f"| `{name}` |")), "")
+        assert row, name
+        for field in dataclasses.fields(cls):
+            assert f"`{field.name}`" in row, (name, field.name)
