@@ -174,15 +174,15 @@ def check(state: RoomState, command: object, ctx: Context) -> None:
             what = "vote and consent" if scope == "vote" else "discussion"
             raise Rejected(
                 Reason.FORBIDDEN,
-                f"{name} is excluded from this item's {what}: declared interest: {excluded.reason}",
+                f"{name} is excluded from this item's {what}: {excluded.reason}.",
             )
         to = getattr(command, "delegate", None)  # a delegation to someone excluded
         delegate = state.exclusions.get(ParticipantId(to)) if isinstance(to, str) else None
         if delegate is not None:
             raise Rejected(
                 Reason.FORBIDDEN,
-                f"The vote cannot go to {delegate.participant}: excluded from this item's vote "
-                f"(declared interest: {delegate.reason}).",
+                f"The vote cannot go to {delegate.participant}, excluded from this item's vote: "
+                f"{delegate.reason}.",
             )
     quorum = state.meeting_quorum
     if quorum is not None and not quorum.held and _reaches_decision(state, command):
