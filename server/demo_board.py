@@ -120,7 +120,7 @@ async def seed_board(
                 .order_by(Meeting.starts_at.desc())
             )
             assert found is not None
-            return found
+            return uuid.UUID(str(found))
 
     async def nobody_listens(_id: uuid.UUID, _stored: list[Any]) -> None:
         return None
@@ -239,7 +239,7 @@ async def seed_board(
         ),
         now,
     )
-    agenda = [
+    agenda: list[tuple[str, str, int, dict[str, Any]]] = [
         ("Apologies for absence", "apologies", 2, {}),
         ("Declarations of interest", "declarations", 3, {}),
         ("Minutes of the previous meeting", "previous_minutes", 5, {"approves": str(last.id)}),

@@ -68,6 +68,7 @@ def test_simulate_meeting_runs_a_board_and_writes_a_record_that_verifies(
     node = shutil.which("node")
     if node is None:
         unavailable("node")
+    assert node is not None
     js = subprocess.run(
         [node, str(ROOT / "tools" / "verify-js" / "verify.mjs"), str(out)],
         capture_output=True,
