@@ -144,7 +144,7 @@ class OpenRound:
     """Open a round: the next one in order, or reopen an earlier one (with a reason).
 
     Who may: a facilitator. Rejected: ``conflict`` (a round is open); ``wrong_round`` (skips a
-    round, or ``consent`` reopened: amend the proposal instead); ``invalid`` (reopening
+    round, a round the room does not run, or ``consent`` reopened: amend the proposal instead); ``invalid`` (reopening
     without a reason, a deadline not after ``ctx.at``, an asynchronous room without one);
     ``forbidden``.
     Emits: ``round.opened``.

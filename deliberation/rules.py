@@ -61,6 +61,8 @@ class RoomRules:
     organisations that judged an objection whose "not paramount" weight resolves it.
     ``reminder_before_ms``: in rooms with deadlines, a ``reminder.due`` event this long before.
     ``proxy_needs_presence``: a facilitator may act only for members marked present in the room.
+    ``rounds``: the rounds this room runs, in order (a board's item may run consent only, or
+    surface conflict and weigh perspectives for a discussion); fixed when the room is created.
     """
 
     speaking_cap: Fraction | None = None
@@ -80,6 +82,7 @@ class RoomRules:
     premoderate_statements: bool = False
     proxy_needs_presence: bool = False
     reminder_before_ms: int = 86_400_000
+    rounds: tuple[RoundKind, ...] = tuple(RoundKind)
 
     def budget_for(self, organisation: OrganisationId) -> int | None:
         for budget in self.organisation_budgets:
@@ -113,4 +116,7 @@ def problems(rules: RoomRules) -> list[str]:
         found.append("text limits must be positive")
     if rules.reminder_before_ms < 0:
         found.append("reminder_before_ms cannot be negative")
+    order = list(RoundKind)
+    if not rules.rounds or sorted(set(rules.rounds), key=order.index) != list(rules.rounds):
+        found.append("rounds must list at least one round, each once, in the rounds' order")
     return found
