@@ -44,7 +44,11 @@ from server.meetings.api_models import (
     RoleChange,
 )
 from server.meetings.codec import command_from_wire
-from server.meetings.commands import public_meeting_commands, run_meeting_command
+from server.meetings.commands import (
+    previous_meeting,
+    public_meeting_commands,
+    run_meeting_command,
+)
 from server.meetings.event_store import MEETING
 from server.meetings.projection import meeting_view
 from server.meetings.publishing import publish_minutes, published_record
@@ -388,44 +392,71 @@ class BoardsApi(Controller):
 async def schedule_meeting(
     service: Any, user: CurrentUser, board_id: uuid.UUID, data: MeetingCreate, now: Any
 ) -> Meeting:
-    """The meeting's row and its ``meeting.scheduled`` (with the board's snapshot), together."""
+    """The meeting's row and its ``meeting.scheduled`` (with the board's snapshot), together,
+    and onto its agenda every item the board's previous meeting deferred to "the next
+    meeting", each with its history (and a room of its own, if its kind has one)."""
     meeting_id = uuid.uuid4()
-    async with service.sessions() as session, session.begin():
-        access = await access_board(session, user, board_id, Need.FACILITATE)
-        snapshot = await boards.snapshot(session, access.board)
-        secretaries = data.secretaries or [
-            m.member for m in snapshot.members if m.role is core.BoardRole.OFFICER
-        ]
-        command = command_from_wire(
-            "schedule_meeting",
-            {
-                "meeting": str(meeting_id),
-                "title": data.title,
-                "board": snapshot,
-                "starts_at": data.starts_at,
-                "ends_at": data.ends_at,
-                "timezone": data.timezone,
-                "place": data.place,
-                "video_url": data.video_url,
-                "mode": data.mode,
-                "facilitators": data.facilitators,
-                "secretaries": secretaries,
-            },
-        )
-        meeting = Meeting(
-            id=meeting_id,
-            board_id=board_id,
-            title=data.title,
-            starts_at=data.starts_at,
-            ends_at=data.ends_at,
-            last_seq=0,
-        )
-        session.add(meeting)
-        await session.flush()
-        ctx = deliberation.Context(actor=user.participant_id, at=now)
-        done = await service.attempt(session, meeting_id, command, ctx, None)
-    if done.stored:
-        await service.publish(meeting_id, done.stored)
+    later: list[Any] = []
+    touched: set[uuid.UUID] = set()
+    try:
+        async with service.sessions() as session, session.begin():
+            access = await access_board(session, user, board_id, Need.FACILITATE)
+            snapshot = await boards.snapshot(session, access.board)
+            secretaries = data.secretaries or [
+                m.member for m in snapshot.members if m.role is core.BoardRole.OFFICER
+            ]
+            command = command_from_wire(
+                "schedule_meeting",
+                {
+                    "meeting": str(meeting_id),
+                    "title": data.title,
+                    "board": snapshot,
+                    "starts_at": data.starts_at,
+                    "ends_at": data.ends_at,
+                    "timezone": data.timezone,
+                    "place": data.place,
+                    "video_url": data.video_url,
+                    "mode": data.mode,
+                    "facilitators": data.facilitators,
+                    "secretaries": secretaries,
+                },
+            )
+            meeting = Meeting(
+                id=meeting_id,
+                board_id=board_id,
+                title=data.title,
+                starts_at=data.starts_at,
+                ends_at=data.ends_at,
+                last_seq=0,
+            )
+            session.add(meeting)
+            await session.flush()
+            ctx = deliberation.Context(actor=user.participant_id, at=now)
+            stored = list((await service.attempt(session, meeting_id, command, ctx, None)).stored)
+            earlier = await previous_meeting(session, meeting)
+            if earlier is not None:
+                _seq, before = await service.state_in(session, earlier.id)
+                system = deliberation.Context(actor=None, at=now)
+                for item in before.items.values():
+                    if item.status is not core.ItemStatus.DEFERRED or not item.deferred_to_next:
+                        continue
+                    room = deliberation.RoomId(str(uuid.uuid4())) if item.room else None
+                    carried = core.deferred_item(
+                        before, item.item, core.ItemId(uuid.uuid4().hex), room
+                    )
+                    done = await service.attempt(session, meeting_id, carried, system, None)
+                    stored.extend(done.stored)
+                    if service.within is not None:
+                        later += await service.within(
+                            session, done.stored, done.before, done.after, touched
+                        )
+    except BaseException:
+        service.forget(meeting_id, touched)
+        raise
+    if stored:
+        await service.publish(meeting_id, stored)
+    for step in later:
+        await step()
     return meeting
 
 

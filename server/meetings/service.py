@@ -161,13 +161,13 @@ class MeetingService:
                                     session, done.stored, done.before, done.after, touched
                                 )
             except Conflict:
-                self._forget(meeting_id, touched)
+                self.forget(meeting_id, touched)
                 continue
             except _NeedsTransaction:
                 outside = False
                 continue
             except BaseException:
-                self._forget(meeting_id, touched)
+                self.forget(meeting_id, touched)
                 raise
             if done.stored:
                 await self.publish(meeting_id, done.stored)
@@ -176,7 +176,7 @@ class MeetingService:
             return done.result
         raise MeetingBusy(str(meeting_id))
 
-    def _forget(self, meeting_id: uuid.UUID, rooms: set[uuid.UUID]) -> None:
+    def forget(self, meeting_id: uuid.UUID, rooms: set[uuid.UUID]) -> None:
         """Drop the states a rolled-back transaction left in this process's caches."""
         self.cache.forget(meeting_id)
         for other in rooms:  # rooms, and other meetings written in the same transaction

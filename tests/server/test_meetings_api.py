@@ -188,3 +188,43 @@ async def test_a_whole_item_conflict_quorum_lost_and_restored_then_closed_with_i
     assert lou.id not in [v["member"] for v in item["decision"]["votes"]]
     assert item["actions"][0]["what"] == "Sign the lounge contract"
     assert minutes["status"] == "draft"
+
+
+async def test_a_deferred_item_goes_to_the_later_meeting_with_its_history_and_a_new_room(
+    client: Any,
+) -> None:
+    board = await make_board(client)
+    chair = board["chair"]
+    first = await schedule(client, board, "January", day=10)
+    named = await schedule(client, board, "March", day=28)
+    fund = await add_item(client, first, chair, "Winter fund", "decision")
+    report = await add_item(client, first, chair, "Annual report", "noting")
+    await ok(
+        client, first, chair, "defer_item", {"item": fund["item"], "reason": "Awaiting costs."}
+    )
+    await ok(
+        client,
+        first,
+        chair,
+        "defer_item",
+        {"item": report["item"], "reason": "Not printed yet.", "to": named},
+    )
+    # Deferred to a named meeting: it is on that agenda at once.
+    march = await view(client, named, chair)
+    assert [a["title"] for a in march["agenda"]] == ["Annual report"]
+    # Deferred to "the next meeting": it joins the next one scheduled, with a room of its own.
+    second = await schedule(client, board, "February", day=14)
+    february = await view(client, second, chair)
+    [carried] = february["agenda"]
+    assert carried["title"] == "Winter fund" and carried["kind"] == "decision"
+    assert carried["room"] and carried["room"] != fund["room"]
+    history = february["items"][carried["id"]]["history"]
+    deferred = [step for step in history if step["what"] == "deferred"]
+    assert [(d["meeting"], d["reason"]) for d in deferred] == [(first, "Awaiting costs.")]
+    room = await client.get(f"/api/rooms/{carried['room']}/view", headers=chair.headers)
+    assert room.status_code == 200, room.text
+    # A reason is required; a deferral to a meeting of another board is refused.
+    refused = await meeting_command(
+        client, first, chair, "defer_item", {"item": fund["item"], "reason": ""}
+    )
+    assert refused.status_code in (409, 422), refused.text
