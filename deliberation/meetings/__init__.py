@@ -70,6 +70,7 @@ from deliberation.meetings.minutes import item_decision, minutes, publish, publi
 from deliberation.meetings.projection import is_insider, meeting_event_view, view_meeting
 from deliberation.meetings.quorum import QuorumStatus, present_members, quorum, seats
 from deliberation.meetings.records import ArisingAction, ItemHistory
+from deliberation.meetings.relay import item_relay
 from deliberation.meetings.rules import QuorumRule, SectorQuota, StandingOrders
 from deliberation.meetings.state import (
     INITIAL_MEETING,
@@ -184,6 +185,7 @@ __all__ = [
     "is_insider",
     "is_overdue",
     "item_decision",
+    "item_relay",
     "matters_arising",
     "meeting_event_type",
     "meeting_event_view",

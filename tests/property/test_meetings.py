@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
 from deliberation import ParticipantId, Position, Rejected, RoundKind
@@ -44,7 +45,9 @@ from deliberation.meetings import (
     RecordDeparture,
     StartItem,
     WithdrawInterest,
+    item_relay,
     minutes,
+    present_members,
     published_minutes,
     quorum,
     replay_meeting,
@@ -60,6 +63,7 @@ from tests.unit.meetings.builders import (
     FACILITATOR,
     MEMBERS,
     PRIVATE,
+    QUORATE,
     QUORUM,
     SECRETARY,
     Given,
@@ -399,3 +403,69 @@ def test_decide_meeting_refuses_only_with_rejected_and_evolve_applies_what_it_em
     assert replay_meeting(meeting.events) == meeting.state
     if meeting.state.meeting is not None:
         json.dumps(minutes(meeting.state))
+
+
+# --- end to end: the meeting relays into the item's room ------------------------------------
+
+arrival = st.tuples(st.just("arrive"), st.sampled_from(EVERYONE), st.booleans())
+meeting_or_room_op = st.one_of(
+    arrival,
+    st.tuples(st.just("depart"), st.sampled_from(EVERYONE), st.booleans()),
+    st.tuples(st.just("substitute"), st.sampled_from(SUBSTITUTES), st.sampled_from(PEOPLE)),
+    st.tuples(st.just("declare"), st.sampled_from(EVERYONE), st.just(DECISION)),
+    st.tuples(st.just("withdraw"), st.sampled_from(EVERYONE), st.just(DECISION)),
+    st.tuples(st.just("answer"), st.sampled_from(PEOPLE), st.sampled_from(list(Position))),
+    st.tuples(st.just("answer"), st.sampled_from(PEOPLE), st.just(Position.CONSENT)),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.booleans(), st.lists(meeting_or_room_op, max_size=30))
+def test_through_the_relay_a_conflicted_member_never_counts_and_quorum_gates_the_decision(
+    quorate: bool, ops: list[tuple[Any, ...]]
+) -> None:
+    meeting = given_meeting()
+    meeting.do(OpenMeeting())
+    for person in QUORATE if quorate else ():
+        meeting.do(RecordArrival(person))
+    meeting.do(StartItem(DECISION))
+    room = rooms.given_room(
+        members=[
+            (rooms.FACILITATOR, "Fran", rooms.BOARD, rooms.Role.FACILITATOR),
+            *((m.member, m.name, m.organisation, rooms.Role.PARTICIPANT) for m in MEMBERS),
+        ],
+        round=RoundKind.CONSENT,
+    )
+
+    def relay() -> None:
+        for command in item_relay(meeting.state, DECISION):
+            room.do(command, None)
+
+    relay()
+    for minute, op in enumerate(ops, start=1):
+        if op[0] == "answer":
+            with contextlib.suppress(Rejected):
+                room.do(AnswerConsent(op[2], "" if op[2] is Position.CONSENT else "Why"), op[1])
+            continue
+        with contextlib.suppress(Rejected):
+            meeting.do(command_for(op), when=at(minute))
+        relay()
+    out = {d.member for d in meeting.state.declarations if d.active and d.item == DECISION}
+    assert set(room.state.consent.answers).isdisjoint(out)
+    status = quorum(meeting.state, DECISION)
+    refusal: Rejected | None = None
+    try:
+        events = room.do(CloseRound())
+    except Rejected as error:
+        refusal = error
+    if refusal is not None:
+        hypothesis_event("refused")
+        assert not status.held or not room.state.consent.answers
+        assert status.held or "; ".join(status.missing) in refusal.message
+        return
+    hypothesis_event("decided")
+    assert status.held
+    decision = events[-1]
+    assert isinstance(decision, DecisionReached)
+    assert {x.participant for x in decision.excluded} == out
+    assert decision.present == present_members(meeting.state)
