@@ -28,7 +28,7 @@ from deliberation.meetings.ids import ItemId
 from deliberation.meetings.records import ArisingAction
 from deliberation.meetings.rules import problems
 from deliberation.meetings.state import MeetingState
-from deliberation.meetings.vocabulary import ItemKind, ItemStatus
+from deliberation.meetings.vocabulary import Excludes, ItemKind, ItemStatus
 
 TITLE_LIMIT = 300
 TEXT_LIMIT = 20_000
@@ -51,11 +51,10 @@ def schedule_meeting(
     found = problems(board.standing_orders)
     if found:
         raise Rejected(Reason.INVALID, "; ".join(found) + ".")
-    for interest in board.interests:
-        if interest.member not in ids:
-            raise Rejected(
-                Reason.INVALID, f"{interest.member} has a standing interest but is not a member."
-            )
+    if any(i.item is not None or i.excludes is not Excludes.NONE for i in board.interests):
+        raise Rejected(
+            Reason.INVALID, "The board's register holds standing interests, which exclude nobody."
+        )
     return [
         MeetingScheduled(
             meeting=command.meeting,

@@ -75,9 +75,11 @@ def _scheduled(s: MeetingState, e: MeetingScheduled) -> MeetingState:
         e.secretaries,
         e.at,
     )
-    standing = tuple(
+    members = {m.member for m in e.board.members}
+    standing = tuple(  # a former member's entry on the register is not this meeting's
         Declaration(i.member, i.interest, i.item, i.excludes, e.at, standing=True)
         for i in e.board.interests
+        if i.member in members
     )
     return replace(s, meeting=meeting, declarations=standing)
 

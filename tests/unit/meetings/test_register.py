@@ -239,3 +239,15 @@ def test_standing_interests_come_with_the_snapshot_and_exclude_nobody() -> None:
     assert [d.interest for d in meeting.state.declarations] == ["Councillor for Ward 3"]
     assert quorum(meeting.state, DECISION).held
     assert refused(meeting, WithdrawInterest(ANNA)).reason is Reason.NOT_FOUND
+
+
+def test_the_snapshots_register_holds_standing_interests_of_members_only() -> None:
+    from deliberation.meetings import ItemId
+    from tests.unit.meetings.builders import Given, schedule
+
+    former = replace(BOARD, interests=(Interest(STRANGER, "Left the board in May"),))
+    meeting = Given()
+    meeting.do(schedule(former), None)
+    assert meeting.state.declarations == ()
+    item_bound = replace(BOARD, interests=(Interest(ANNA, "Bidder", ItemId("x"), Excludes.VOTE),))
+    assert refused(Given(), schedule(item_bound), None).reason is Reason.INVALID
