@@ -259,6 +259,11 @@ def _item(
         "noting": kind == "noting",
         "quorum": row["quorum"],
         "excluded": _exclusions(view, item["item"], names),
+        "declared_by": sorted(
+            d["member"]
+            for d in view["declarations"]
+            if d["item"] == item["item"] and d["withdrawn_at"] is None
+        ),
     }
 
 

@@ -456,3 +456,45 @@ async def test_board_forms_create_invite_schedule_and_register(client: Any) -> N
     assert "Summer meeting" in public.text
     assert (await client.get(f"/public/meetings/{meeting_id}")).status_code == 404
     assert (await client.get(f"/public/boards/{uuid.uuid4()}")).status_code == 404
+
+
+async def test_the_public_meeting_page_shows_approved_minutes_and_nothing_private(
+    client: Any,
+) -> None:
+    from tests.server.test_meetings_minutes import SECRET, first_meeting, open_with_quorum, take
+
+    client.follow_redirects = False
+    board = await make_board(client)
+    chair = board["chair"]
+    first, fund, contract = await first_meeting(client, board)
+    board_id = board.id
+    assert (await client.get(f"/public/meetings/{first}")).status_code == 404  # not approved
+    second = await schedule(client, board, "February meeting", day=14)
+    previous = await add_item(
+        client, second, chair, "Minutes of the last meeting", "previous_minutes"
+    )
+    await open_with_quorum(client, second, board)
+    await take(client, second, board, previous)
+
+    client.cookies.clear()
+    page = await client.get(f"/public/meetings/{first}")
+    assert page.status_code == 200, page.text
+    words = text_of(page)
+    assert "Approved minutes" in words
+    assert "Winter discharge fund" in words
+    assert "Taken in private." in words
+    assert "Care contract award" in words  # the policy publishes private titles
+    assert SECRET not in page.text
+    assert f'href="/decisions/{fund["room"]}"' in page.text
+    assert f"/decisions/{contract['room']}" not in page.text
+    assert f'href="/meetings/{first}/record.json"' in page.text
+    assert f'href="/meetings/{first}/meeting.ics"' in page.text
+    archive = await client.get(f"/public/boards/{board_id}")
+    assert f'href="/public/meetings/{first}"' in archive.text
+    assert f'href="/public/meetings/{second}"' not in archive.text  # not approved yet
+
+    # Members see the whole draft on their pages, private item included.
+    await signed_in(client, board["officer"])
+    console = await client.get(f"/meetings/{first}/console")
+    assert "Care contract award" in console.text
+    assert "These minutes are approved: the narrative is final." in console.text
