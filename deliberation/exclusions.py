@@ -179,13 +179,19 @@ def check(state: RoomState, command: object, ctx: Context) -> None:
         to = getattr(command, "delegate", None)  # a delegation to someone excluded
         delegate = state.exclusions.get(ParticipantId(to)) if isinstance(to, str) else None
         if delegate is not None:
+            colleague = state.members.get(delegate.participant)
+            shown = colleague.display_name if colleague else delegate.participant
             raise Rejected(
                 Reason.FORBIDDEN,
-                f"The vote cannot go to {delegate.participant}, excluded from this item's vote: "
+                f"The vote cannot go to {shown}, excluded from this item's vote: "
                 f"{delegate.reason}.",
             )
     quorum = state.meeting_quorum
-    if quorum is not None and not quorum.held and _reaches_decision(state, command):
+    if quorum is None or quorum.held or not _reaches_decision(state, command):
+        return
+    from deliberation._guards import is_facilitator
+
+    if is_facilitator(state, ctx.actor):  # anyone else is refused for their role first
         raise Rejected(
             Reason.NO_QUORUM,
             "The meeting is not quorate: missing " + "; ".join(quorum.missing) + ".",

@@ -252,3 +252,11 @@ def test_a_decision_stored_before_meetings_existed_still_loads() -> None:
     stored = adapter.dump_python(decision, mode="json")  # type: ignore[arg-type]
     del stored["present"], stored["excluded"]
     assert adapter.validate_python(stored) == decision
+
+
+def test_a_non_facilitator_is_refused_for_their_role_before_the_quorum() -> None:
+    room = room_at(round=RoundKind.CONSENT)
+    room.do(SetQuorum(False, ("1 more voting member",)), None)
+    with pytest.raises(Rejected) as refused:
+        room.do(CloseRound(), ALICE)
+    assert refused.value.reason is Reason.FORBIDDEN
