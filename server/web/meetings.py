@@ -23,7 +23,7 @@ from pydantic import ValidationError
 import deliberation
 import deliberation.meetings as core
 from server.db.tables import Board, Meeting
-from server.meetings.access import access_meeting
+from server.meetings.access import BOARD_ROLE_LEVEL, access_meeting
 from server.meetings.commands import UnknownMeetingCommand, run_meeting_command
 from server.meetings.projection import meeting_view
 from server.meetings.queries import NotApproved, minutes_document
@@ -235,6 +235,7 @@ async def meeting_page(
             "page": page,
             "meeting_id": str(meeting_id),
             "board_role": access.role,
+            "takes_part": BOARD_ROLE_LEVEL.get(access.role, 0) >= Need.ACT,
             "m": model,
             "me": me,
             "can_send_apologies": page == "meeting" and can(state, apologies, me, now),
@@ -349,10 +350,6 @@ async def meeting_command_form(
         flash(request, "done", _("Done."))
         anchor = SECTIONS.get(name)
         return Redirect(f"{back}#{anchor}" if anchor else back, status_code=303)
-    if code == "forbidden" and page == "meeting" and name not in ("declare_interest",):
-        # Not this person's to do: say so on the page they came from.
-        flash(request, "refusal", message, code=code, heading=_(REFUSALS["forbidden"]))
-        return Redirect(back, status_code=303)
     heading = _(REFUSALS.get(code, code))
     again = {
         "form": posted.get("form") or name,

@@ -311,9 +311,9 @@ async def test_refusals_keep_the_form_as_typed(client: Any) -> None:
         f"/meetings/{meeting}/commands/open_meeting",
         data=form(lou_csrf, f"/meetings/{meeting}"),
     )
-    assert refused.status_code == 303
-    page = await client.get(f"/meetings/{meeting}")
-    assert "Only the meeting's facilitator or the chair may do this." in text_of(page)
+    assert refused.status_code == 403
+    assert "Only the meeting's facilitator or the chair may do this." in text_of(refused)
+    assert "Pooled winter fund" in refused.text  # the member's page itself, not an error page
     # An observer-level refusal for a whole page (the console) is a 403 page, not a 500.
     assert (await client.get(f"/meetings/{meeting}/console")).status_code == 403
 
@@ -498,3 +498,107 @@ async def test_the_public_meeting_page_shows_approved_minutes_and_nothing_privat
     console = await client.get(f"/meetings/{first}/console")
     assert "Care contract award" in console.text
     assert "These minutes are approved: the narrative is final." in console.text
+
+
+# Every board and meeting page, and who may use it (the API's matrix is
+# tests/server/test_meetings_authorization.py): "member" (any board member), "console" (the
+# meeting's facilitators, the chair and vice-chair, its secretaries), "secretariat" (chair,
+# vice-chair, officers), "participant" (members who take part: not observers),
+# "signed_in", "token" (an invitation token), "public" (anyone, for a public board).
+PAGE_ROUTES = {
+    ("GET", "/boards/new"): "signed_in",
+    ("POST", "/boards/new"): "signed_in",
+    ("GET", "/boards/{board_id:uuid}"): "member",
+    ("POST", "/boards/{board_id:uuid}/invitations"): "secretariat",
+    ("POST", "/boards/{board_id:uuid}/meetings"): "secretariat",
+    ("POST", "/boards/{board_id:uuid}/interests"): "participant",
+    ("POST", "/boards/{board_id:uuid}/interests/{interest_id:uuid}/withdraw"): "participant",
+    ("GET", "/board-invitations/{token:str}"): "token",
+    ("POST", "/board-invitations/{token:str}"): "token",
+    ("GET", "/meetings/{meeting_id:uuid}"): "member",
+    ("GET", "/meetings/{meeting_id:uuid}/console"): "console",
+    ("GET", "/meetings/{meeting_id:uuid}/projector"): "member",
+    ("POST", "/meetings/{meeting_id:uuid}/commands/{name:str}"): "participant",
+    ("GET", "/public/boards/{board_id:uuid}"): "public",
+    ("GET", "/public/meetings/{meeting_id:uuid}"): "public",
+}
+OUTPUT_SUFFIXES = (".html", ".md", ".pdf", ".json", ".ics")
+
+
+async def test_every_page_route_is_listed_and_gated(client: Any, app: Any, db: Any) -> None:
+    from sqlalchemy import func, select
+
+    from server.db.tables import BoardInvitation, MeetingEvent, StandingInterest
+
+    found = {
+        (method, route.path)
+        for route in app.routes
+        if route.path.startswith(("/boards", "/board-invitations", "/meetings", "/public"))
+        and not route.path.endswith(OUTPUT_SUFFIXES)
+        for method in getattr(route, "methods", ())
+        if method not in ("HEAD", "OPTIONS")
+    }
+    assert found == set(PAGE_ROUTES), sorted(found ^ set(PAGE_ROUTES))
+
+    client.follow_redirects = False
+    board, meeting, _items = await a_meeting(client)
+    eve = await sign_up(client, "Eve Stranger")
+    obs = await sign_up(client, "Obi Observer")
+    invitation = await client.post(
+        f"/api/boards/{board.id}/invitations",
+        json={"board_role": "observer"},
+        headers=board["chair"].headers,
+    )
+    accepted = await client.post(
+        f"/api/board-invitations/{invitation.json()['token']}/accept", json={}, headers=obs.headers
+    )
+    assert accepted.status_code == 200
+    interest = uuid.uuid4()
+
+    def concrete(path: str) -> str:
+        return (
+            path.replace("{board_id:uuid}", board.id)
+            .replace("{meeting_id:uuid}", meeting)
+            .replace("{interest_id:uuid}", str(interest))
+            .replace("{name:str}", "open_meeting")
+        )
+
+    async def counts() -> tuple[int, ...]:
+        async with db() as session:
+            return tuple(
+                [
+                    int(await session.scalar(select(func.count()).select_from(t)) or 0)
+                    for t in (MeetingEvent, BoardInvitation, StandingInterest)
+                ]
+            )
+
+    gated = {
+        k: v
+        for k, v in PAGE_ROUTES.items()
+        if v in ("member", "console", "secretariat", "participant")
+    }
+    before = await counts()
+    for (method, path), _who in gated.items():
+        url = concrete(path)
+        if method == "GET":
+            anonymous = await client.get(url)
+            assert anonymous.status_code == 303, url
+            assert anonymous.headers["location"].startswith("/login?next=")
+    csrf = await signed_in(client, eve)
+    for (method, path), _who in gated.items():
+        url = concrete(path)
+        data = {"_csrf_token": csrf, "interest": "x", "title": "x", "board_role": "chair"}
+        response = await (client.get(url) if method == "GET" else client.post(url, data=data))
+        assert response.status_code == 404, (method, url, response.status_code)
+        assert "text/html" in response.headers["content-type"]
+    client.cookies.clear()
+    csrf = await signed_in(client, obs)
+    for (method, path), who in gated.items():
+        url = concrete(path)
+        data = {"_csrf_token": csrf, "interest": "x", "title": "x", "board_role": "chair"}
+        response = await (client.get(url) if method == "GET" else client.post(url, data=data))
+        expected = 200 if who == "member" else 403
+        if path.endswith("/withdraw"):
+            expected = 403  # an observer takes no part, before the entry is even looked up
+        assert response.status_code == expected, (method, url, response.status_code)
+    assert await counts() == before
