@@ -213,6 +213,7 @@ def _check_minutes(minutes: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     items = minutes.get("items")
     if not isinstance(items, list):
         raise _FailedError("minutes", "items", "items must be an array")
+    seen: set[str] = set()
     for index, item in enumerate(items, start=1):
         if (
             not isinstance(item, dict)
@@ -224,6 +225,11 @@ def _check_minutes(minutes: Mapping[str, Any]) -> list[Mapping[str, Any]]:
                 "items",
                 f"item at position {index} must be an object with a string id and a boolean private",
             )
+        if item["id"] in seen:
+            raise _FailedError(
+                "minutes", "items", f"item at position {index} repeats the id {quote(item['id'])}"
+            )
+        seen.add(item["id"])
         if item["private"]:
             _check_private(item, index)
     return items

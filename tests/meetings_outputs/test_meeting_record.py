@@ -312,6 +312,11 @@ def _duplicate_link_resigned(record: Doc, item_logs: Logs) -> RecordCase:
     return case(resign(record))
 
 
+def _duplicate_item_id_resigned(record: Doc, item_logs: Logs) -> RecordCase:
+    record["minutes"]["items"][9]["id"] = record["minutes"]["items"][4]["id"]
+    return case(resign(record))
+
+
 def _float_in_minutes(record: Doc, item_logs: Logs) -> RecordCase:
     record["minutes"]["items"][0]["planned_minutes"] = 7.5
     text = json.dumps(record)
@@ -376,6 +381,7 @@ TAMPER: dict[str, tuple[Callable[[Doc, Logs], RecordCase], str, str]] = {
     "log of an unlinked room": (_log_unlinked, "log 2", "log_unlinked"),
     "linked log tampered": (_log_tampered, "log 1", "log_invalid"),
     "duplicate link, re-signed": (_duplicate_link_resigned, "link 4", "link_duplicate"),
+    "duplicate item id, re-signed": (_duplicate_item_id_resigned, "minutes", "items"),
     "float in the minutes": (_float_in_minutes, "minutes", "number"),
     "text not NFC": (_not_nfc, "minutes", "nfc"),
     "extra member": (_extra_member, "document", "members"),

@@ -147,6 +147,7 @@ function checkMinutes(minutes) {
     throw new Failure("minutes", "status", 'status is not "approved": only approved minutes are a record');
   }
   if (!Array.isArray(minutes.items)) throw new Failure("minutes", "items", "items must be an array");
+  const seen = new Set();
   minutes.items.forEach((item, k) => {
     const index = k + 1;
     if (!isObject(item) || typeof item.id !== "string" || typeof item.private !== "boolean") {
@@ -156,6 +157,8 @@ function checkMinutes(minutes) {
         `item at position ${index} must be an object with a string id and a boolean private`,
       );
     }
+    if (seen.has(item.id)) throw new Failure("minutes", "items", `item at position ${index} repeats the id ${quote(item.id)}`);
+    seen.add(item.id);
     if (item.private) checkPrivate(item, index);
   });
   return minutes.items;
@@ -183,10 +186,7 @@ function checkPrivate(item, index) {
 }
 
 function checkLinks(links, items) {
-  const byId = new Map();
-  items.forEach((item, k) => {
-    if (!byId.has(item.id)) byId.set(item.id, [k + 1, item]);
-  });
+  const byId = new Map(items.map((item, k) => [item.id, [k + 1, item]]));
   const linkedItems = new Set();
   const linkedRooms = new Set();
   links.forEach((link, k) => {
