@@ -1,5 +1,10 @@
 FROM python:3.11-slim
 WORKDIR /app
+# WeasyPrint (the minutes' PDF) needs Pango, HarfBuzz and a font at run time.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY server ./server
 COPY deliberation ./deliberation

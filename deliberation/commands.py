@@ -14,6 +14,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import TypeAlias
 
+from deliberation.exclusions import SetExclusions, SetQuorum
 from deliberation.ids import (
     DissentId,
     OrganisationId,
@@ -143,7 +144,7 @@ class OpenRound:
     """Open a round: the next one in order, or reopen an earlier one (with a reason).
 
     Who may: a facilitator. Rejected: ``conflict`` (a round is open); ``wrong_round`` (skips a
-    round, or ``consent`` reopened: amend the proposal instead); ``invalid`` (reopening
+    round, a round the room does not run, or ``consent`` reopened: amend the proposal instead); ``invalid`` (reopening
     without a reason, a deadline not after ``ctx.at``, an asynchronous room without one);
     ``forbidden``.
     Emits: ``round.opened``.
@@ -159,7 +160,8 @@ class CloseRound:
     """Close the open round. Closing ``consent`` reaches the decision.
 
     Who may: a facilitator. Rejected: ``wrong_round`` (none open); ``no_quorum`` (consent
-    without quorum: wait, or withdraw the proposal); ``forbidden``.
+    without quorum, or while a board meeting's quorum is not held: wait, or withdraw the
+    proposal); ``forbidden``.
     Emits: ``round.closed``, and for ``consent`` ``decision.reached``; in asynchronous rooms
     closing any other round also opens the next (``round.opened``, with its planned deadline
     if that is still ahead). The floor is independent of rounds: a speech goes on, except
@@ -522,6 +524,8 @@ Command: TypeAlias = (
     | CastBallot
     | DelegateVote
     | CloseVote
+    | SetExclusions
+    | SetQuorum
 )
 
 COMMANDS: dict[str, type[Command]] = {
@@ -560,4 +564,6 @@ COMMANDS: dict[str, type[Command]] = {
     "cast_ballot": CastBallot,
     "delegate_vote": DelegateVote,
     "close_vote": CloseVote,
+    "set_exclusions": SetExclusions,
+    "set_quorum": SetQuorum,
 }

@@ -19,6 +19,7 @@ from deliberation.events import (
     ObjectionJudged,
     ObjectionSettled,
 )
+from deliberation.exclusions import quorum_held
 from deliberation.fairness import fairness, vote_weights
 from deliberation.ids import ParticipantId
 from deliberation.records import PositionWeight
@@ -131,7 +132,8 @@ def quorum_met(state: RoomState) -> bool:
     answers = state.consent.answers.values()
     organisations = {a.organisation for a in answers}
     quorum = state.rules.quorum
-    return len(answers) >= quorum.participants and len(organisations) >= quorum.organisations
+    enough = len(answers) >= quorum.participants and len(organisations) >= quorum.organisations
+    return enough and quorum_held(state)
 
 
 def outcome(state: RoomState) -> Outcome:
@@ -187,4 +189,6 @@ def decision(
         reason=why,
         by=by,
         at=at,
+        present=state.meeting_quorum.present if state.meeting_quorum else (),
+        excluded=tuple(state.exclusions[p] for p in sorted(state.exclusions)),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from deliberation import (
     consent,
     dissent,
+    exclusions,
     floor,
     membership,
     perspectives,
@@ -91,10 +92,19 @@ _DECIDERS: Mapping[type[Any], Callable[[RoomState, Any, Context], list[Event]]] 
     AmendProposal: proposal.amend_proposal,
     WithdrawProposal: proposal.withdraw_proposal,
     **polls.DECIDERS,
+    **exclusions.DECIDERS,
 }
 
 _AFTER_DECISION = frozenset(
-    {AdmitMember, ChangeRole, MarkPresence, RemoveMember, Tick, polls.CloseVote}
+    {
+        AdmitMember,
+        ChangeRole,
+        MarkPresence,
+        RemoveMember,
+        Tick,
+        polls.CloseVote,
+        *exclusions.DECIDERS,
+    }
 )
 
 
@@ -107,4 +117,5 @@ def decide(state: RoomState, command: Command, ctx: Context) -> list[Event]:
         raise Rejected(Reason.NOT_FOUND, "There is no such room.")
     if state.decided and kind not in _AFTER_DECISION:
         raise Rejected(Reason.CONFLICT, "This room has reached its decision.")
+    exclusions.check(state, command, ctx)  # a board meeting's conflicts and quorum
     return _DECIDERS[kind](state, command, ctx)

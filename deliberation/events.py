@@ -12,6 +12,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import TypeAlias
 
+from deliberation.exclusions import Exclusion, ExclusionsSet, QuorumSet
 from deliberation.ids import (
     DissentId,
     OrganisationId,
@@ -426,6 +427,8 @@ class DecisionReached:
 
     ``objections`` holds this decision's objections and every earlier one (integrated,
     resolved, upheld, withdrawn); ``dissents`` every dissent, withdrawn ones marked.
+    In a board meeting's item, ``present`` is who the meeting had present (as relayed by
+    ``set_quorum``) and ``excluded`` who was out of the item for a declared interest.
     """
 
     outcome: Outcome
@@ -443,6 +446,8 @@ class DecisionReached:
     reason: str
     by: ParticipantId | None
     at: datetime
+    present: tuple[ParticipantId, ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
 
 
 Event: TypeAlias = (
@@ -487,6 +492,8 @@ Event: TypeAlias = (
     | BallotCast
     | VoteDelegated
     | VoteClosed
+    | ExclusionsSet
+    | QuorumSet
 )
 
 EVENTS: dict[str, type[Event]] = {
@@ -531,6 +538,8 @@ EVENTS: dict[str, type[Event]] = {
     "ballot.cast": BallotCast,
     "vote.delegated": VoteDelegated,
     "vote.closed": VoteClosed,
+    "exclusions.set": ExclusionsSet,
+    "quorum.set": QuorumSet,
 }
 
 _TYPES: dict[type[Event], str] = {cls: name for name, cls in EVENTS.items()}

@@ -9,7 +9,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from deliberation import balancing, overcap, polls
+from deliberation import balancing, exclusions, overcap, polls
 from deliberation.events import (
     CapLifted,
     CapRestored,
@@ -541,6 +541,7 @@ _EVOLVERS: Mapping[type[Any], Callable[[RoomState, Any], RoomState]] = {
     ProposalAmended: _proposal_amended,
     DecisionReached: _decision_reached,
     **polls.EVOLVERS,
+    **exclusions.EVOLVERS,
 }
 
 

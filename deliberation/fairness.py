@@ -18,7 +18,11 @@ def voters(state: RoomState) -> list[Member]:
     """Who the vote weight is counted over: this consent round's answerers, else everyone."""
     if state.consent.answers:
         return [state.members[p] for p in state.consent.answers]
-    return [m for m in state.members.values() if m.active and m.role in TAKING_PART_ROLES]
+    return [
+        m
+        for m in state.members.values()
+        if m.active and m.role in TAKING_PART_ROLES and m.participant not in state.exclusions
+    ]
 
 
 def vote_weights(state: RoomState) -> Weights:

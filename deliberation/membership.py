@@ -29,7 +29,7 @@ from deliberation.floor import end_current, end_paused
 from deliberation.ids import ParticipantId
 from deliberation.rules import RoomRules, problems
 from deliberation.state import RoomState
-from deliberation.vocabulary import ROUND_ORDER, Mode, Role, RoundKind, SpeechEnding
+from deliberation.vocabulary import ROUND_ORDER, Mode, Role, SpeechEnding
 
 
 def _usable(rules: RoomRules) -> None:
@@ -49,7 +49,7 @@ def _check_plan(command: CreateRoom, ctx: Context) -> None:
     moments = [d.closes_at for d in ordered]
     if any(later <= earlier for earlier, later in pairwise(moments)):
         raise Rejected(Reason.INVALID, "Each round's deadline must come after the previous one.")
-    if command.mode is Mode.ASYNCHRONOUS and set(kinds) != set(ROUND_ORDER):
+    if command.mode is Mode.ASYNCHRONOUS and set(kinds) != set(command.rules.rounds):
         raise Rejected(Reason.INVALID, "An asynchronous room needs a deadline for every round.")
 
 
@@ -91,7 +91,8 @@ def create_room(state: RoomState, command: CreateRoom, ctx: Context) -> list[Eve
     ]
     if command.mode is Mode.ASYNCHRONOUS:
         created = replay(events, start=state)
-        events.extend(rounds.opening_events(created, RoundKind.SURFACE_CONFLICT, None, ctx.at))
+        first = command.rules.rounds[0]
+        events.extend(rounds.opening_events(created, first, None, ctx.at))
     return events
 
 
@@ -177,4 +178,6 @@ def change_rules(state: RoomState, command: ChangeRules, ctx: Context) -> list[E
     _usable(command.rules)
     if command.rules == state.rules:
         raise Rejected(Reason.CONFLICT, "These are the rules already.")
+    if command.rules.rounds != state.rules.rounds:
+        raise Rejected(Reason.INVALID, "The rounds a room runs are set when it is created.")
     return [RulesChanged(command.rules, why, by, ctx.at)]

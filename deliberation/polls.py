@@ -461,7 +461,11 @@ def cast_ballot(state: RoomState, command: CastBallot, ctx: Context) -> list[Any
 def _taking_part(state: RoomState) -> list[Member]:
     from deliberation.vocabulary import TAKING_PART_ROLES
 
-    return [m for m in state.members.values() if m.active and m.role in TAKING_PART_ROLES]
+    return [
+        m
+        for m in state.members.values()
+        if m.active and m.role in TAKING_PART_ROLES and m.participant not in state.exclusions
+    ]
 
 
 def _delegation_refusal(state: RoomState, error: InvalidDelegation, who: Member) -> Rejected:

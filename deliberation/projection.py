@@ -16,7 +16,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from deliberation import balancing, polls
+from deliberation import balancing, exclusions, polls
 from deliberation._guards import is_facilitator
 from deliberation.events import (
     ConsentAnswered,
@@ -31,6 +31,7 @@ from deliberation.events import (
 from deliberation.fairness import fairness
 from deliberation.ids import ParticipantId
 from deliberation.perspectives import missing_organisations
+from deliberation.rounds import next_new_round
 from deliberation.state import RoomState, Speech, Statement
 from deliberation.timing import next_deadline
 from deliberation.vocabulary import (
@@ -124,7 +125,7 @@ def _members(state: RoomState) -> JSON:
 
 def _round(state: RoomState) -> JSON:
     r = state.rounds
-    upcoming = ROUND_ORDER[r.furthest + 1] if r.furthest + 1 < len(ROUND_ORDER) else None
+    upcoming = next_new_round(state)
     return {
         "current": r.current.value if r.current else None,
         "open": r.is_open,
@@ -134,7 +135,9 @@ def _round(state: RoomState) -> JSON:
         "deadline": to_json(r.deadline),
         "next": upcoming.value if upcoming else None,
         "reopenable": [
-            k.value for k in ROUND_ORDER[: r.furthest + 1] if k is not RoundKind.CONSENT
+            k.value
+            for k in ROUND_ORDER[: r.furthest + 1]
+            if k is not RoundKind.CONSENT and k in state.rules.rounds
         ],
     }
 
@@ -336,6 +339,7 @@ def view(state: RoomState, viewer: ParticipantId | None) -> dict[str, JSON]:
         "fairness": to_json(fairness(state)),
         "next_deadline": to_json(deadline),
         "votes": polls.view_votes(state, viewer),
+        **exclusions.view_exclusions(state),
     }
 
 

@@ -55,15 +55,28 @@ def checked_deadline(state: RoomState, deadline: datetime | None, at: datetime) 
     return deadline
 
 
+def next_new_round(state: RoomState, after: int | None = None) -> RoundKind | None:
+    """The first of the room's rounds beyond ``after`` (an index in ``ROUND_ORDER``; by
+    default the furthest round closed), or ``None`` when the room has run them all."""
+    beyond = state.rounds.furthest if after is None else after
+    for kind in state.rules.rounds:
+        if ROUND_ORDER.index(kind) > beyond:
+            return kind
+    return None
+
+
 def open_round(state: RoomState, command: OpenRound, ctx: Context) -> list[Event]:
     by = facilitator(state, ctx)
     if state.rounds.is_open:
         raise Rejected(Reason.CONFLICT, "Close the open round first.")
+    if command.round not in state.rules.rounds:
+        raise Rejected(Reason.WRONG_ROUND, f"This room does not run the {command.round} round.")
     wanted = ROUND_ORDER.index(command.round)
     furthest = state.rounds.furthest
-    if wanted > furthest + 1:
-        following = ROUND_ORDER[furthest + 1].value
-        raise Rejected(Reason.WRONG_ROUND, f"Rounds go in order: {following} comes next.")
+    following = next_new_round(state)
+    if wanted > furthest and command.round is not following:
+        after = following.value if following else "none"
+        raise Rejected(Reason.WRONG_ROUND, f"Rounds go in order: {after} comes next.")
     reopened = wanted <= furthest
     why = command.reason.strip()
     if reopened:
@@ -112,10 +125,10 @@ def close_events(
             if reach_decision
             else closed
         )
-    position = ROUND_ORDER.index(current)
-    if is_async(state):
+    following = next_new_round(state, ROUND_ORDER.index(current))
+    if is_async(state) and following is not None:
         after = replay(closed, start=state)
-        return [*closed, *opening_events(after, ROUND_ORDER[position + 1], by, at)]
+        return [*closed, *opening_events(after, following, by, at)]
     return closed
 
 

@@ -63,6 +63,8 @@ class RoomRules:
     ``proxy_needs_presence``: a facilitator may act only for members marked present in the room.
     ``cap_grace_ms``: how long a speech may go on after its organisation reached the speaking
     cap while someone under the cap waits, before the ``overrun`` action applies.
+    ``rounds``: the rounds this room runs, in order (a board's item may run consent only, or
+    surface conflict and weigh perspectives for a discussion); fixed when the room is created.
     """
 
     speaking_cap: Fraction | None = None
@@ -83,6 +85,7 @@ class RoomRules:
     proxy_needs_presence: bool = False
     reminder_before_ms: int = 86_400_000
     cap_grace_ms: int = 30_000
+    rounds: tuple[RoundKind, ...] = tuple(RoundKind)
 
     def budget_for(self, organisation: OrganisationId) -> int | None:
         for budget in self.organisation_budgets:
@@ -118,4 +121,7 @@ def problems(rules: RoomRules) -> list[str]:
         found.append("reminder_before_ms cannot be negative")
     if rules.cap_grace_ms < 0:
         found.append("cap_grace_ms cannot be negative")
+    order = list(RoundKind)
+    if not rules.rounds or sorted(set(rules.rounds), key=order.index) != list(rules.rounds):
+        found.append("rounds must list at least one round, each once, in the rounds' order")
     return found

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
+from deliberation.exclusions import Exclusion, MeetingQuorum
 from deliberation.ids import (
     DissentId,
     OrganisationId,
@@ -216,6 +217,8 @@ class RoomState:
     decisions: tuple[DecisionSummary, ...] = ()
     overrides: tuple[OverrideRecord, ...] = ()
     polls: Mapping[PollId, Poll] = field(default_factory=dict)  # votes in the room
+    exclusions: Mapping[ParticipantId, Exclusion] = field(default_factory=dict)  # conflicted
+    meeting_quorum: MeetingQuorum | None = None  # relayed by the board meeting, if any
 
     @property
     def decided(self) -> bool:

@@ -40,6 +40,13 @@ from server.errors import HANDLERS
 from server.notifications import Notifications
 from server.notifications.http import NotificationPages, NotificationsApi
 from server.notifications.room_events import NOTIFYING
+from server.meetings.errors import MEETING_HANDLERS
+from server.meetings.event_store import MEETING
+from server.meetings.fanout import MEETINGS_CHANNEL, MeetingRenderer, meeting_notification
+from server.meetings.http import meeting_routes
+from server.meetings.item_rooms import wired_meetings
+from server.meetings.service import MeetingService
+from server.meetings.ws import meeting_socket
 from server.rooms.event_store import StoredEvent, events_since
 from server.rooms.fanout import ROOMS_CHANNEL, RoomHub, notification
 from server.rooms.http import InvitationsApi, PublicationApi, RoomsApi, command_router
@@ -100,6 +107,32 @@ def room_service(
     )
 
 
+def meeting_service(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    hub: RoomHub,
+    channels: ChannelsPlugin,
+    rooms: RoomService,
+) -> MeetingService:
+    """The meetings' write path, wired like the rooms' (``room_service``), with the item
+    rooms' hook running in each command's transaction."""
+
+    async def publish(meeting_id: Any, stored: list[StoredEvent]) -> None:
+        await hub.advance(meeting_id, stored[-1].seq, stored)
+        if not in_append:
+            note = meeting_notification(meeting_id, stored[-1].seq, hub.origin)
+            await announce(channels, note, MEETINGS_CHANNEL)
+
+    def notify(meeting_id: Any, seq: int) -> tuple[str, str]:
+        return MEETINGS_CHANNEL, meeting_notification(meeting_id, seq, hub.origin)
+
+    in_append = settings.resolved_channels_backend == "postgres" and not settings.is_sqlite
+    service: MeetingService = wired_meetings(
+        sessions, rooms, publish, notify=notify if in_append else None
+    )
+    return service
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or get_settings()
     clock = clock or SystemClock()
@@ -125,19 +158,33 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     rooms.on_append, rooms.on_append_types = notifications.on_append, NOTIFYING
     hub.observers.append(notifications.push_unread)
 
+    async def read_meeting_events(meeting_id: Any, after: int) -> list[StoredEvent]:
+        async with sessions() as session:
+            return await events_since(session, meeting_id, after, stream=MEETING)
+
+    async def meeting_state(meeting_id: Any, _fresh: bool) -> Any:
+        return (await meetings.state(meeting_id))[1]
+
+    meeting_hub = RoomHub(read_meeting_events, meeting_state, renderer=MeetingRenderer)
+    meetings = meeting_service(settings, sessions, meeting_hub, channels, rooms)
+
     @contextlib.asynccontextmanager
     async def background(app: Litestar) -> AsyncIterator[None]:
         subscriber = await channels.subscribe([ROOMS_CHANNEL])
+        meeting_subscriber = await channels.subscribe([MEETINGS_CHANNEL])
 
-        async def relay() -> None:
-            async for message in subscriber.iter_events():
+        async def relay(source: Any, target: RoomHub) -> None:
+            async for message in source.iter_events():
                 try:
-                    await hub.on_notification(message)
+                    await target.on_notification(message)
                 except Exception:
                     log.exception("could not relay %r", message)
 
         tasks = [
-            asyncio.create_task(relay(), name="room-notifications"),
+            asyncio.create_task(relay(subscriber, hub), name="room-notifications"),
+            asyncio.create_task(
+                relay(meeting_subscriber, meeting_hub), name="meeting-notifications"
+            ),
             asyncio.create_task(
                 deadline_worker(rooms, clock, settings.deadline_poll_s), name="deadlines"
             ),
@@ -156,6 +203,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             with contextlib.suppress(Exception):
                 await channels.unsubscribe(subscriber)
             await notifications.sender.close()
+            with contextlib.suppress(Exception):
+                await channels.unsubscribe(meeting_subscriber)
             await engine.dispose()
 
     session_config = ServerSideSessionConfig(
@@ -186,6 +235,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         NotificationPages,
         command_router(),
         room_socket,
+        *meeting_routes(),
+        meeting_socket,
         create_static_files_router(path="/static", directories=[settings.static_dir]),
     ]
     from server.web.i18n import install as install_i18n
@@ -216,7 +267,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, **MEETING_HANDLERS},
         logging_config=LoggingConfig(log_exceptions="always"),
         debug=settings.debug,
     )
@@ -227,6 +278,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.hub = hub
     app.state.opinion = opinion
     app.state.notifications = notifications
+    app.state.meetings = meetings
+    app.state.meeting_hub = meeting_hub
     app.state.channels = channels
     app.state.engine = engine
     return app

@@ -17,6 +17,7 @@ from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
+from server.meetings.fanout import MEETINGS_CHANNEL
 from server.rooms.fanout import ROOMS_CHANNEL
 from server.settings import Settings
 
@@ -86,7 +87,7 @@ def build_channels(settings: Settings) -> ChannelsPlugin:
         backend = MemoryChannelsBackend()
     return ChannelsPlugin(
         backend=backend,
-        channels=[ROOMS_CHANNEL],
+        channels=[ROOMS_CHANNEL, MEETINGS_CHANNEL],
         subscriber_max_backlog=10_000,
         subscriber_backlog_strategy="dropleft",
     )
@@ -96,11 +97,11 @@ def plain_dsn(database_url: str) -> str:
     return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def announce(channels: ChannelsPlugin, message: str) -> None:
+async def announce(channels: ChannelsPlugin, message: str, channel: str = ROOMS_CHANNEL) -> None:
     """Publish and wait: a failed publish is logged here instead of killing the plugin's
     background publisher (litestar-org/litestar#5008). Clients still catch up from the
     table on their next message or reconnect."""
     try:
-        await asyncio.wait_for(channels.wait_published(message, [ROOMS_CHANNEL]), timeout=5)
+        await asyncio.wait_for(channels.wait_published(message, [channel]), timeout=5)
     except Exception:
         log.exception("could not announce %s", message)

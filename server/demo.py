@@ -1,6 +1,7 @@
-"""The demo room `make run` opens: a small partnership board mid-way through a proposal.
+"""The demo `make run` opens: a small partnership room mid-way through a proposal, and a
+health and wellbeing board with a meeting next week (``server.demo_board``).
 
-Seeding is idempotent: a second run finds the demo facilitator and changes nothing.
+Seeding is idempotent: a second run finds the demo facilitator and chair and changes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from server.auth.passwords import hash_password
 from server.clock import SystemClock
 from server.db.engine import create_engine
 from server.db.tables import Membership, Organisation, Room, User
+from server.demo_board import SEATS, seed_board
 from server.rooms.api_models import RoomCreate
 from server.rooms.codec import command_from_wire
 from server.rooms.http import admit, create_room
@@ -66,8 +68,16 @@ async def seed(base_url: str | None = None) -> str:
                 .join(Membership, Membership.room_id == Room.id)
                 .where(Membership.user_id == facilitator.id, Membership.role == "owner")
             )
+        board_people = [await _user(sessions, name, email) for name, email, *_rest in SEATS]
+        meeting_id = await seed_board(sessions, service, board_people, clock.now())
+        meeting_line = (
+            f"\n{base_url}/meetings/{meeting_id}  (board chair: {SEATS[0][1]} / {DEMO_PASSWORD})"
+        )
         if existing is not None:
-            return f"{base_url}/rooms/{existing}  (demo login: {PEOPLE[0][1]} / {DEMO_PASSWORD})"
+            return (
+                f"{base_url}/rooms/{existing}  (demo login: {PEOPLE[0][1]} / {DEMO_PASSWORD})"
+                + meeting_line
+            )
         room = await create_room(
             service,
             facilitator,
@@ -124,6 +134,9 @@ async def seed(base_url: str | None = None) -> str:
                 reaction = ("agree", "disagree", "pass")[(index + len(person.display_name)) % 3]
                 with contextlib.suppress(deliberation.Rejected):  # e.g. an author on their own
                     await say(person, "react", {"statement": f"demo-{index}", "reaction": reaction})
-        return f"{base_url}/rooms/{room.id}  (demo login: {PEOPLE[0][1]} / {DEMO_PASSWORD})"
+        return (
+            f"{base_url}/rooms/{room.id}  (demo login: {PEOPLE[0][1]} / {DEMO_PASSWORD})"
+            + meeting_line
+        )
     finally:
         await engine.dispose()

@@ -1,7 +1,7 @@
 """`evenfloor verify`, `evenfloor export` and `evenfloor publish`.
 
-`verify` needs nothing but its input files: it imports `server.publication.verify` only
-(standard library, rfc8785, PyNaCl). `export` and `publish` read the database, so they
+`verify` needs nothing but its input files: it imports `server.publication.verify` and
+`server.publication.meeting_record` only (standard library, rfc8785, PyNaCl). `export` and `publish` read the database, so they
 import the server's storage lazily, inside the command.
 """
 
@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 
 @click.command()
-@click.argument("log_file", metavar="LOG", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("log_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--previous",
     "previous",
@@ -33,7 +33,7 @@ T = TypeVar("T")
     "--key",
     "key",
     metavar="KEY",
-    help="The room's public key obtained out of band (base64url, or a file holding it).",
+    help="The room's (or board's) public key obtained out of band (base64url, or a file).",
 )
 @click.option(
     "--receipt",
@@ -49,22 +49,37 @@ T = TypeVar("T")
     help="Also replay the published queue (format 2) and name every grant that did not "
     "follow the progressive stack's rule.",
 )
+@click.option(
+    "--log",
+    "logs",
+    metavar="LOG",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For a meeting record: a decision log it links; check it verifies and holds the "
+    "linked head. Repeatable.",
+)
 def verify(
     log_file: Path,
     previous: Path | None,
     key: str | None,
     receipts: tuple[Path, ...],
     fairness: bool,
+    logs: tuple[Path, ...],
 ) -> None:
-    """Verify a published decision log offline, with nothing but the log.
+    """Verify a published decision log or a signed meeting record offline.
 
-    Prints one line (with --fairness, one per grant that broke the rule). Exit status: 0
-    verified; 1 a check failed (the line names the first failing entry and why, or the
-    unfair grants); 2 an input could not be read.
+    FILE is a decision log (evenfloor-decision-log/1 or /2) or a meeting record
+    (evenfloor-meeting-record/1); its format decides the checks. Prints one line (with
+    --fairness, one per grant that broke the rule). Exit status: 0 verified; 1 a check
+    failed (the line names the first failure and why, or the unfair grants); 2 an input
+    could not be read.
     """
-    from server.publication.verify import EXIT_UNREADABLE, verify_files
+    from server.publication.meeting_record import verify_any_files
+    from server.publication.verify import EXIT_UNREADABLE
 
-    code, line = verify_files(log_file, previous, key, receipts, fairness=fairness)
+    code, line = verify_any_files(
+        log_file, previous=previous, key=key, receipts=receipts, logs=logs, fairness=fairness
+    )
     click.echo(line, err=code == EXIT_UNREADABLE)
     sys.exit(code)
 

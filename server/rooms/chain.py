@@ -1,4 +1,4 @@
-"""The hash chain of a room's stored events.
+"""The hash chain of a room's (or a meeting's) stored events.
 
 Each stored event carries the SHA-256 of the previous one, over its RFC 8785 canonical
 JSON, so that any edit to the table after the fact is detectable (``verify_chain``).
@@ -34,9 +34,12 @@ def event_hash(
     acting_for: str | None,
     occurred_at: datetime,
     prev_hash: str,
+    stream: str = "room",
 ) -> str:
+    """``stream`` names the kind of aggregate (``room``, ``meeting``): it is the key of the
+    id in the hashed document, so a room's and a meeting's events never hash alike."""
     document = {
-        "room": room_id,
+        stream: room_id,
         "seq": seq,
         "type": type,
         "payload": payload,
@@ -55,7 +58,7 @@ class ChainBroken(Exception):
         self.why = why
 
 
-def verify_chain(room_id: str, rows: Iterable[Any]) -> int:
+def verify_chain(room_id: str, rows: Iterable[Any], *, stream: str = "room") -> int:
     """Check seq continuity, prev links and hashes; return the number of events checked."""
     expected_prev = GENESIS
     expected_seq = 1
@@ -73,6 +76,7 @@ def verify_chain(room_id: str, rows: Iterable[Any]) -> int:
             acting_for=row.acting_for,
             occurred_at=row.occurred_at,
             prev_hash=row.prev_hash,
+            stream=stream,
         )
         if actual != row.hash:
             raise ChainBroken(row.seq, "hash does not match the event's content")

@@ -6,13 +6,16 @@ A writer that loses the race gets ``Conflict`` and retries from the new head. On
 PostgreSQL the UPDATE and the INSERT are one statement (a data-modifying CTE), so an
 append is one round trip; SQLite runs them as two. Core statements throughout: this is
 the hot path of every command, and ORM objects would only be built to be thrown away.
+
+Rooms and meetings are both such streams (``Stream``: a head table, an event table and the
+core that folds them); every function here takes the stream and defaults to rooms'.
 """
 
 from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -33,7 +36,7 @@ class Conflict(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
-    room_id: uuid.UUID
+    room_id: uuid.UUID  # the stream's id: a meeting's, for a meeting's events
     seq: int
     type: str
     payload: dict[str, Any]
@@ -45,9 +48,9 @@ class StoredEvent:
     hash: str
 
     @classmethod
-    def from_row(cls, row: Any) -> StoredEvent:
+    def from_row(cls, row: Any, key: str = "room_id") -> StoredEvent:
         return cls(
-            room_id=row.room_id,
+            room_id=getattr(row, key),
             seq=row.seq,
             type=row.type,
             payload=row.payload,
@@ -75,6 +78,39 @@ class StoredEvent:
 
 ROOMS = cast(Table, Room.__table__)
 EVENTS = cast(Table, RoomEvent.__table__)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Stream:
+    """One kind of event-sourced aggregate: where its head and events live, and its core.
+
+    ``heads`` has ``id``, ``last_seq`` and ``head_hash``; ``events`` has ``key`` (the
+    aggregate's id) and the columns of ``_EVENT_COLUMNS``. ``name`` keys the id in each
+    event's hash (``chain.event_hash``). Compared by identity: there is one per kind.
+    """
+
+    name: str
+    heads: Table
+    events: Table
+    key: str
+    dump: Callable[[Any], tuple[str, dict[str, Any]]]
+    load: Callable[[str, dict[str, Any]], Any]
+    evolve: Callable[[Any, Any], Any]
+    initial: Any
+    is_secret: Callable[[Any], bool]
+
+
+ROOM = Stream(
+    name="room",
+    heads=ROOMS,
+    events=EVENTS,
+    key="room_id",
+    dump=dump_event,
+    load=load_event,
+    evolve=deliberation.evolve,
+    initial=deliberation.INITIAL,
+    is_secret=deliberation.is_secret,
+)
 _EVENT_COLUMNS = (
     "seq",
     "type",
@@ -91,16 +127,21 @@ _EVENT_COLUMNS = (
 # PostgreSQL too, far from its 32,767 parameters a statement.
 MAX_EVENTS_IN_ONE_STATEMENT = 64
 
-# The compare-and-set of the head (SQLite, and the first half of the PostgreSQL statement).
-_BUMP = (
-    update(ROOMS)
-    .where(ROOMS.c.id == bindparam("room_id"), ROOMS.c.last_seq == bindparam("expected_seq"))
-    .values(last_seq=bindparam("new_seq"), head_hash=bindparam("new_hash"))
-)
+
+@functools.cache
+def _bump(stream: Stream) -> Any:
+    """The compare-and-set of the head (SQLite, and the first half of the PostgreSQL
+    statement)."""
+    heads = stream.heads
+    return (
+        update(heads)
+        .where(heads.c.id == bindparam("room_id"), heads.c.last_seq == bindparam("expected_seq"))
+        .values(last_seq=bindparam("new_seq"), head_hash=bindparam("new_hash"))
+    )
 
 
-@functools.lru_cache(maxsize=32)
-def _bump_and_insert(count: int, notify: bool) -> Any:
+@functools.lru_cache(maxsize=64)
+def _bump_and_insert(stream: Stream, count: int, notify: bool) -> Any:
     """PostgreSQL: the head's compare-and-set and the events' insert in one statement.
 
         WITH bumped AS (UPDATE rooms SET last_seq=.. WHERE id=.. AND last_seq=.. RETURNING id)
@@ -111,23 +152,24 @@ def _bump_and_insert(count: int, notify: bool) -> Any:
     (and notifies nobody). PostgreSQL delivers a notification at commit, and only once
     however many rows repeated it.
     """
-    bumped = _BUMP.returning(ROOMS.c.id).cte("bumped")
+    events = stream.events
+    bumped = _bump(stream).returning(stream.heads.c.id).cte("bumped")
     rows = [
         select(
             bumped.c.id,
-            *(bindparam(f"{name}_{n}", type_=EVENTS.c[name].type) for name in _EVENT_COLUMNS),
+            *(bindparam(f"{name}_{n}", type_=events.c[name].type) for name in _EVENT_COLUMNS),
         )
         for n in range(count)
     ]
     source = rows[0] if count == 1 else union_all(*rows)
-    returning: list[Any] = [EVENTS.c.seq]
+    returning: list[Any] = [events.c.seq]
     if notify:
         returning.append(
             func.pg_notify(bindparam("channel", type_=String), bindparam("note", type_=String))
         )
     return (
-        insert(EVENTS)
-        .from_select(["room_id", *_EVENT_COLUMNS], source)
+        insert(events)
+        .from_select([stream.key, *_EVENT_COLUMNS], source)
         .returning(*returning)
         .add_cte(bumped)
     )
@@ -143,6 +185,7 @@ def chain(
     acting_for: str | None,
     at: datetime,
     idempotency_key: str | None,
+    stream: Stream = ROOM,
 ) -> list[StoredEvent]:
     """The rows of ``events`` after ``expected_seq``, each hashed onto the one before.
 
@@ -152,9 +195,9 @@ def chain(
     prev = head_hash
     stored: list[StoredEvent] = []
     for offset, event in enumerate(events, start=1):
-        event_type, payload = dump_event(event)
+        event_type, payload = stream.dump(event)
         seq = expected_seq + offset
-        secret = deliberation.is_secret(event)
+        secret = stream.is_secret(event)
         actor = None if secret else actor_id
         proxy = None if secret else acting_for
         digest = event_hash(
@@ -166,6 +209,7 @@ def chain(
             acting_for=proxy,
             occurred_at=at,
             prev_hash=prev,
+            stream=stream.name,
         )
         stored.append(
             StoredEvent(
@@ -197,6 +241,7 @@ async def append(
     at: datetime,
     idempotency_key: str | None,
     notify: tuple[str, str] | None = None,
+    stream: Stream = ROOM,
 ) -> list[StoredEvent]:
     """Append core events after ``expected_seq`` (whose hash is ``head_hash``); raise
     ``Conflict`` if the head moved. One round trip on PostgreSQL, two elsewhere.
@@ -214,6 +259,7 @@ async def append(
         acting_for=acting_for,
         at=at,
         idempotency_key=idempotency_key,
+        stream=stream,
     )
     bump = {
         "room_id": room_id,
@@ -233,47 +279,56 @@ async def append(
                     params[f"{name}_{n}"] = getattr(s, name)
             if notify is not None:
                 params["channel"], params["note"] = notify
-            statement = _bump_and_insert(len(stored), notify is not None)
+            statement = _bump_and_insert(stream, len(stored), notify is not None)
             inserted = (await connection.execute(statement, params)).all()
             if len(inserted) != len(stored):
-                raise Conflict(f"room {room_id} moved past seq {expected_seq}")
+                raise Conflict(f"{stream.name} {room_id} moved past seq {expected_seq}")
             return stored
-        moved = await connection.execute(_BUMP, bump)
+        moved = await connection.execute(_bump(stream), bump)
         if moved.rowcount != 1:
-            raise Conflict(f"room {room_id} moved past seq {expected_seq}")
+            raise Conflict(f"{stream.name} {room_id} moved past seq {expected_seq}")
         await connection.execute(
-            insert(EVENTS),
+            insert(stream.events),
             [
-                {"room_id": s.room_id, **{name: getattr(s, name) for name in _EVENT_COLUMNS}}
+                {stream.key: s.room_id, **{name: getattr(s, name) for name in _EVENT_COLUMNS}}
                 for s in stored
             ],
         )
         if notify is not None:
             await connection.execute(select(func.pg_notify(*notify)))
     except IntegrityError as error:
-        raise Conflict(f"room {room_id}: seq taken") from error
+        raise Conflict(f"{stream.name} {room_id}: seq taken") from error
     return stored
 
 
-_SINCE = (
-    select(EVENTS)
-    .where(EVENTS.c.room_id == bindparam("room_id"), EVENTS.c.seq > bindparam("after_seq"))
-    .order_by(EVENTS.c.seq)
-)
+@functools.cache
+def _since(stream: Stream) -> Any:
+    events = stream.events
+    return (
+        select(events)
+        .where(events.c[stream.key] == bindparam("room_id"), events.c.seq > bindparam("after_seq"))
+        .order_by(events.c.seq)
+    )
 
 
 async def events_since(
-    session: AsyncSession, room_id: uuid.UUID, after_seq: int, limit: int | None = None
+    session: AsyncSession,
+    room_id: uuid.UUID,
+    after_seq: int,
+    limit: int | None = None,
+    *,
+    stream: Stream = ROOM,
 ) -> list[StoredEvent]:
-    query = _SINCE if limit is None else _SINCE.limit(limit)
+    since = _since(stream)
+    query = since if limit is None else since.limit(limit)
     connection = await session.connection()
     rows = await connection.execute(query, {"room_id": room_id, "after_seq": after_seq})
-    return [StoredEvent.from_row(row) for row in rows]
+    return [StoredEvent.from_row(row, stream.key) for row in rows]
 
 
-def fold(state: Any, events: Sequence[StoredEvent]) -> Any:
+def fold(state: Any, events: Sequence[StoredEvent], stream: Stream = ROOM) -> Any:
     for stored in events:
-        state = deliberation.evolve(state, load_event(stored.type, stored.payload))
+        state = stream.evolve(state, stream.load(stored.type, stored.payload))
     return state
 
 
@@ -285,17 +340,19 @@ class StateCache:
     command's cost does not grow with the room's history.
     """
 
-    def __init__(self, max_rooms: int = 1024) -> None:
+    def __init__(self, max_rooms: int = 1024, stream: Stream = ROOM) -> None:
         self._states: dict[uuid.UUID, tuple[int, Any]] = {}
         self._max_rooms = max_rooms
+        self.stream = stream
 
     async def load(self, session: AsyncSession, room_id: uuid.UUID, head_seq: int) -> Any:
-        seq, state = self._states.get(room_id, (0, deliberation.INITIAL))
+        initial = self.stream.initial
+        seq, state = self._states.get(room_id, (0, initial))
         if seq > head_seq:  # the table is the truth (e.g. a rolled-back write was cached)
-            seq, state = 0, deliberation.INITIAL
+            seq, state = 0, initial
         if seq < head_seq:
-            missed = await events_since(session, room_id, seq)
-            state = fold(state, [stored for stored in missed if stored.seq <= head_seq])
+            missed = await events_since(session, room_id, seq, stream=self.stream)
+            state = fold(state, [s for s in missed if s.seq <= head_seq], self.stream)
             seq = head_seq
         self.remember(room_id, seq, state)
         return state

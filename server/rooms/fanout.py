@@ -129,10 +129,17 @@ class _Room:
 
 
 class RoomHub:
-    def __init__(self, read_events: ReadEvents, load_state: LoadState) -> None:
+    """The sockets of every room (or, with a meeting's ``renderer``, every meeting) that
+    have a client connected to this process."""
+
+    def __init__(
+        self, read_events: ReadEvents, load_state: LoadState, renderer: Any = Renderer
+    ) -> None:
         self._rooms: dict[uuid.UUID, _Room] = {}
         self._read_events = read_events
         self._load_state = load_state
+        # (state, stored) -> frames per viewer: ``Renderer`` gates a room's events by viewer.
+        self._renderer = renderer
         # Tells this process's notifications (``notification``) from other processes'.
         self.origin = uuid.uuid4().hex
         # Called with each batch of new events of a room that has sockets here (after they
@@ -168,7 +175,7 @@ class RoomHub:
                 state = await self._load_state(room_id, True)
                 with SendClock() as clock:
                     for stored in missed:
-                        renderer = Renderer(state, stored)
+                        renderer = self._renderer(state, stored)
                         await self._send(clock, listener, stored.seq, renderer)
             room = self._rooms.get(room_id)
             if room is None:
@@ -200,7 +207,7 @@ class RoomHub:
                 for stored in fresh:
                     if stored.seq != room.head + 1:
                         break
-                    renderer = Renderer(state, stored)
+                    renderer = self._renderer(state, stored)
                     previous = stored.seq - 1
                     for listener in list(room.listeners):
                         if listener.live and listener.sent_seq == previous:

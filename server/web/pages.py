@@ -23,10 +23,12 @@ from server.db.tables import Invitation, Membership, Organisation, Room
 from server.rooms.access import Need, access_room
 from server.rooms.api_models import RoomCreate
 from server.rooms.http import accept_invitation, create_room, organisation_named
+from server.web.boards import board_handlers, my_boards
 from server.web.decisions import decision_handlers
 from server.web.forms import flash, pop_flash
 from server.web.i18n import gettext as _
 from server.web.i18n import use_locale
+from server.web.meetings import meeting_page_handlers
 from server.web.newroom import DEFAULTS, UNTICKED, room_from_form
 from server.web.rooms import login_redirect, not_found, room_handlers
 from server.web.rulefields import FIELDS, Problems
@@ -71,6 +73,7 @@ async def home(request: Request[Any, Any, Any]) -> Template:
         context={
             "user": request.scope.get("user"),
             "rooms": await my_rooms(request),
+            "boards": await my_boards(request),
             "flashes": pop_flash(request) if request.scope.get("user") else [],
         },
     )
@@ -287,4 +290,6 @@ def page_handlers() -> list[Any]:
         accept_invitation_form,
         *room_handlers(),
         *decision_handlers(),
+        *board_handlers(),
+        *meeting_page_handlers(),
     ]

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.browser.harness import ROOT, Api, async_deadlines, chromium_available, launch, sign_in
+from tests.browser.meeting_scenes import approved_meeting, make_board, meeting_in_progress
 from tests.browser.scenes import busy_room, decided_room
 from tests.conftest import migrate
 from tests.live.server import LiveServer
@@ -60,6 +61,10 @@ def main() -> int:
             invitation = api.call(
                 fay, "POST", f"/api/rooms/{room}/invitations", {"role": "participant"}
             )
+            board = make_board(api)
+            meeting, _items = meeting_in_progress(api, board)
+            approved, _next = approved_meeting(api, board)
+            people.update({f"board-{key}": person for key, person in board.people.items()})
             shots = [
                 ("home", None, "/", DESKTOP),
                 ("login", None, "/login", DESKTOP),
@@ -74,6 +79,12 @@ def main() -> int:
                 ("async-room", "ben", f"/rooms/{asynchronous}", DESKTOP),
                 ("decision", "ben", f"/rooms/{decided}", DESKTOP),
                 ("projector-decision", "fay", f"/rooms/{decided}/projector", DESKTOP),
+                ("board", "board-chair", f"/boards/{board.id}", DESKTOP),
+                ("meeting", "board-voting_member", f"/meetings/{meeting}", DESKTOP),
+                ("meeting-phone", "board-voting_member", f"/meetings/{meeting}", PHONE),
+                ("meeting-console", "board-officer", f"/meetings/{meeting}/console", DESKTOP),
+                ("meeting-projector", "board-chair", f"/meetings/{meeting}/projector", DESKTOP),
+                ("public-minutes", None, f"/public/meetings/{approved}", DESKTOP),
             ]
             with sync_playwright() as playwright:
                 browser = launch(playwright)

@@ -15,6 +15,8 @@ import { createHash, createPublicKey, verify as verifySignature } from "node:cry
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
+import { routeByFormat } from "./record.mjs";
+
 const FORMAT_1 = "evenfloor-decision-log/1";
 const FORMATS = [FORMAT_1, "evenfloor-decision-log/2"];
 const RECEIPT_FORMAT = "evenfloor-receipt/1";
@@ -879,6 +881,8 @@ function readInput(what, path, reader) {
 const readJsonFile = (path) => loadJson(readFileSync(path));
 
 export function main(argv) {
+  const routed = routeByFormat(argv); // a meeting record (evenfloor-meeting-record/1): record.mjs
+  if (routed !== null) return routed;
   const usage =
     "usage: node verify.mjs LOG.json [--previous OLD.json] [--key KEY] [--receipt R.json ...] [--fairness]";
   let fairness = false;

@@ -11,6 +11,9 @@ if (main) start(main);
 
 function start(main) {
   const roomId = main.dataset.room;
+  // --- meetings (issue 11): a meeting page (data-meeting) listens to the meeting's socket,
+  // which speaks the rooms' protocol; everything else here is the same. ---
+  const socketPath = main.dataset.meeting ? `meetings/${main.dataset.meeting}` : `rooms/${roomId}`;
   const text = JSON.parse(document.getElementById("live-text").textContent);
   const status = document.getElementById("connection");
   const announcer = document.getElementById("announcer");
@@ -55,7 +58,7 @@ function start(main) {
     window.clearTimeout(retryTimer);
     setStatus(attempt === 0 ? "connecting" : "reconnecting");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const ws = new WebSocket(`${scheme}://${location.host}/ws/rooms/${roomId}`);
+    const ws = new WebSocket(`${scheme}://${location.host}/ws/${socketPath}`);
     socket = ws;
     ws.addEventListener("open", () => {
       ws.send(JSON.stringify({ type: "hello", last_seq: lastSeq }));
