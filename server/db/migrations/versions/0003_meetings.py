@@ -18,7 +18,7 @@ sa.DateTimeUTC = DateTimeUTC  # type: ignore[attr-defined]
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'  # lead: set to '0002' at merge
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
