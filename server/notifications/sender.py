@@ -43,7 +43,7 @@ from server.notifications.transports import (
     Mailer,
     PermanentFailure,
 )
-from server.web.i18n import DEFAULT_LOCALE
+from server.web.i18n import DEFAULT_LOCALE, catalogue
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,10 @@ class _Recipients:
     locales: dict[uuid.UUID, str]
     modes: dict[tuple[uuid.UUID, str], str]
     hooks: dict[uuid.UUID, tuple[str, str, bool]]  # id -> (url, secret, active)
+
+
+def _updates(count: int, locale: str) -> str:
+    return catalogue(locale).ungettext("%(n)s update", "%(n)s updates", count) % {"n": count}
 
 
 class Sender:
@@ -409,7 +413,7 @@ class Sender:
                 digest = Outgoing(
                     "email",
                     Kind.DIGEST,
-                    {"title": str(len(items)), "items": items},
+                    {"title": _updates(len(items), locale or DEFAULT_LOCALE), "items": items},
                     user_id=user_id,
                 )
                 await outbox.enqueue(session, [digest], now, self.templates.sender)
