@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "verify": "server.cli.publication:verify",
     "publish": "server.cli.publication:publish",
     "simulate": "server.cli.simulate:simulate",
+    "send-notifications": "server.notifications.worker:send_notifications",
 }
 
 
