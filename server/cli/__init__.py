@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "publish": "server.cli.publication:publish",
     "simulate": "server.cli.simulate:simulate",
     "minutes": "server.cli.minutes:minutes",
+    "send-notifications": "server.notifications.worker:send_notifications",
 }
 
 

@@ -75,5 +75,5 @@ SUBJECTS: dict[Kind, str] = {
     Kind.ACTION_ASSIGNED: N_("An action for you: %(title)s"),
     Kind.ACTION_OVERDUE: N_("Overdue action: %(title)s"),
     Kind.MINUTES_APPROVED: N_("Minutes approved: %(title)s"),
-    Kind.DIGEST: N_("Your Evenfloor digest: %(title)s updates"),
+    Kind.DIGEST: N_("Your Evenfloor digest: %(title)s"),
 }

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.notifications.render import message_id
@@ -191,6 +191,49 @@ async def mark(
         update(NOTIFICATIONS).where(_mine(notification_id, owner)).values(**values)
     )
     return bool(result.rowcount)
+
+
+_MARK_MANY = (
+    update(NOTIFICATIONS)
+    .where(
+        NOTIFICATIONS.c.id == bindparam("nid"),
+        NOTIFICATIONS.c.claimed_by == bindparam("owner"),
+        NOTIFICATIONS.c.status == PENDING,
+    )
+    .values(
+        status=bindparam("new_status"),
+        claimed_until=None,
+        last_error=bindparam("error"),
+        sent_at=bindparam("at"),
+    )
+)
+
+
+async def mark_many(
+    session: AsyncSession,
+    owner: str,
+    marks: Sequence[tuple[uuid.UUID, str, str | None]],
+    now: datetime,
+) -> int:
+    """Several rows' outcomes ``(id, status, error)`` in one statement (executemany: one
+    round trip, so the write lock is held as briefly as possible). Returns how many landed."""
+    if not marks:
+        return 0
+    connection = await session.connection()
+    result = await connection.execute(
+        _MARK_MANY,
+        [
+            {
+                "nid": nid,
+                "owner": owner,
+                "new_status": status,
+                "error": error,
+                "at": now if status == SENT else None,
+            }
+            for nid, status, error in marks
+        ],
+    )
+    return int(result.rowcount)
 
 
 async def retry_later(

@@ -43,7 +43,7 @@ from server.notifications.transports import (
     Mailer,
     PermanentFailure,
 )
-from server.web.i18n import DEFAULT_LOCALE
+from server.web.i18n import DEFAULT_LOCALE, catalogue
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,10 @@ class _Recipients:
     locales: dict[uuid.UUID, str]
     modes: dict[tuple[uuid.UUID, str], str]
     hooks: dict[uuid.UUID, tuple[str, str, bool]]  # id -> (url, secret, active)
+
+
+def _updates(count: int, locale: str) -> str:
+    return catalogue(locale).ungettext("%(n)s update", "%(n)s updates", count) % {"n": count}
 
 
 class Sender:
@@ -351,18 +355,20 @@ class Sender:
         if not marks:
             return
         now = self.clock.now()
+        plain = [(r.id, st, err) for r, st, err, pl, at in marks if pl is None and at is None]
         async with self.sessions() as session, session.begin():
+            landed = await outbox.mark_many(session, self.owner, plain, now)
             for row, status, error, payload, retry_at in marks:
                 if retry_at is not None:
-                    kept = await outbox.retry_later(
+                    landed += await outbox.retry_later(
                         session, row.id, self.owner, retry_at, error or ""
                     )
-                else:
-                    kept = await outbox.mark(
+                elif payload is not None:
+                    landed += await outbox.mark(
                         session, row.id, self.owner, status, now, error=error, payload=payload
                     )
-                if not kept:
-                    log.warning("notification %s was taken over by another sender", row.id)
+        if landed < len(marks):
+            log.warning("%d notifications were taken over by another sender", len(marks) - landed)
 
     async def digest_once(self, now: datetime) -> int:
         """Fold each member's held rows into one digest email, once the oldest has waited a
@@ -409,7 +415,7 @@ class Sender:
                 digest = Outgoing(
                     "email",
                     Kind.DIGEST,
-                    {"title": str(len(items)), "items": items},
+                    {"title": _updates(len(items), locale or DEFAULT_LOCALE), "items": items},
                     user_id=user_id,
                 )
                 await outbox.enqueue(session, [digest], now, self.templates.sender)

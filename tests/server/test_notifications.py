@@ -333,7 +333,7 @@ async def test_preferences_turn_kinds_off_or_into_a_daily_digest(
     assert (await client.get("/api/notifications", headers=ben.headers)).json()["unread"] == 2
     clock.advance(hours=1, minutes=1)  # a digest period (an hour here) later
     [digest] = await _digest(smtp, ben.email)
-    assert digest["Subject"] == "Your Evenfloor digest: 1 updates"
+    assert digest["Subject"] == "Your Evenfloor digest: 1 update"
     assert "A round closed in Valley minibus" in text_of(digest)
 
 

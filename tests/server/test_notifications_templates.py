@@ -60,7 +60,10 @@ PAYLOADS: dict[Kind, dict[str, Any]] = {
     Kind.ROUND_CLOSED: {**ROOM, "round": "surface_conflict", "by_deadline": True},
     Kind.DECISION_REACHED: {**ROOM, "outcome": "consented_with_concerns"},
     Kind.DECISION_PUBLISHED: {**ROOM, "path": "/decisions/r1"},
-    Kind.DIGEST: {"title": "2", "items": [{"subject": "A round closed in X", "path": "/rooms/x"}]},
+    Kind.DIGEST: {
+        "title": "2 updates",
+        "items": [{"subject": "A round closed in X", "path": "/rooms/x"}],
+    },
     **{kind: MEETING for kind in MEETING_KINDS},
 }
 SENTENCES = {
