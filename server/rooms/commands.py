@@ -23,7 +23,7 @@ from server.rooms.service import CommandResult, RoomService
 
 # Issued by the server itself, through their own routes (room creation, invitations) or
 # its clock; never accepted from a client as a plain command.
-SERVER_ONLY = frozenset({"create_room", "admit_member", "tick"})
+SERVER_ONLY = frozenset({"create_room", "admit_member", "tick", "set_exclusions", "set_quorum"})
 
 # Commands that create something carry its id; a client may mint it (a UUID, so a retry
 # names the same thing) or leave it out and let the server mint one.
