@@ -62,7 +62,7 @@ def form(csrf: str, back: str, **fields: str) -> dict[str, str]:
 
 async def test_pages_by_role_and_unknown_meetings(client: Any) -> None:
     client.follow_redirects = False
-    board, meeting, _items = await a_meeting(client)
+    board, meeting, items = await a_meeting(client)
     stranger = await sign_up(client, "Sam Stranger")
 
     response = await client.get(f"/meetings/{meeting}")
@@ -88,6 +88,10 @@ async def test_pages_by_role_and_unknown_meetings(client: Any) -> None:
     assert "Cara Chair" in board_page.text
     assert "Northgate NHS Trust" in board_page.text
     assert "Schedule a meeting" not in board_page.text  # not the secretariat
+    fund_room = (await view(client, meeting, board["chair"]))["items"][items["fund"]]["room"]
+    room_page = await client.get(f"/rooms/{fund_room}")
+    assert room_page.status_code == 200
+    assert f'href="/meetings/{meeting}"' in room_page.text  # the item's room links back
 
     client.cookies.clear()
     await signed_in(client, board["chair"])
