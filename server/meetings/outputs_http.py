@@ -15,13 +15,15 @@ Who sees what (docs/meetings.md § Minutes, calendar and record):
   the public only where the board's standing orders publish them.
 
 Every route reads in one short transaction and renders afterwards, so a slow PDF never
-holds a database connection.
+holds a database connection; PDFs are rendered in a thread of their own, off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, Response, get
@@ -51,6 +53,9 @@ NOT_APPROVED = (
     "These minutes are not approved yet: the public sees a meeting's minutes once a later "
     "meeting has approved them."
 )
+# A long PDF takes seconds of CPU: render it off the event loop, so sockets and other requests
+# go on meanwhile, and one at a time, since WeasyPrint does not promise to be thread-safe.
+_PDF_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minutes-pdf")
 PublishedParam = Annotated[
     bool,
     QueryParameter(
@@ -152,8 +157,9 @@ class MeetingOutputs(Controller):
     ) -> Response[bytes]:
         """The minutes as a PDF (rendered by WeasyPrint from the page)."""
         document, draft = await _minutes(request, meeting_id, published)
+        pdf = await asyncio.get_running_loop().run_in_executor(_PDF_RENDERER, render_pdf, document)
         return Response(
-            render_pdf(document),
+            pdf,
             media_type=PDF_MEDIA_TYPE,
             headers=_headers(draft, _filename(document, "pdf")),
         )
