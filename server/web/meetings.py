@@ -19,6 +19,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException, Va
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
+from sqlalchemy import select
 
 import deliberation
 import deliberation.meetings as core
@@ -180,6 +181,23 @@ def can(state: core.MeetingState, command: Any, me: str, now: datetime) -> bool:
     return True
 
 
+async def later_meetings(request: Request[Any, Any, Any], meeting: Meeting) -> list[dict[str, str]]:
+    """The board's meetings after this one, that an item may be deferred to."""
+    async with request.app.state.sessions() as session:
+        rows = (
+            await session.execute(
+                select(Meeting.id, Meeting.title, Meeting.starts_at)
+                .where(Meeting.board_id == meeting.board_id, Meeting.starts_at > meeting.starts_at)
+                .order_by(Meeting.starts_at)
+                .limit(12)
+            )
+        ).all()
+    return [
+        {"id": str(row_id), "title": title, "when": f"{starts:%-d %b %Y}"}
+        for row_id, title, starts in rows
+    ]
+
+
 async def meeting_page(
     request: Request[Any, Any, Any],
     meeting_id: uuid.UUID,
@@ -240,6 +258,9 @@ async def meeting_page(
             "me": me,
             "can_send_apologies": page == "meeting" and can(state, apologies, me, now),
             "new_id": uuid.uuid4().hex,
+            "later_meetings": await later_meetings(request, access.meeting)
+            if page == "console"
+            else [],
             "links": output_links(meeting_id, request.app),
             "now": now.isoformat(),
             "flashes": flashes,

@@ -606,3 +606,42 @@ async def test_every_page_route_is_listed_and_gated(client: Any, app: Any, db: A
             expected = 403  # an observer takes no part, before the entry is even looked up
         assert response.status_code == expected, (method, url, response.status_code)
     assert await counts() == before
+
+
+async def test_deferring_an_item_to_a_named_later_meeting(client: Any) -> None:
+    client.follow_redirects = False
+    board, meeting, items = await a_meeting(client)
+    chair = board["chair"]
+    later = await schedule(client, board, "March meeting", day=24)
+    csrf = await signed_in(client, chair)
+    console = await client.get(f"/meetings/{meeting}/console")
+    assert f'<option value="{later}">March meeting' in console.text
+    refused = await client.post(
+        f"/meetings/{meeting}/commands/defer_item",
+        data=form(
+            csrf,
+            f"/meetings/{meeting}/console",
+            item=items["report"],
+            reason=" ",
+            to=later,
+            form=f"defer-{items['report']}",
+        ),
+    )
+    assert refused.status_code == 422
+    assert re.search(rf'<option value="{later}" selected>', refused.text)  # as chosen
+    done = await client.post(
+        f"/meetings/{meeting}/commands/defer_item",
+        data=form(
+            csrf,
+            f"/meetings/{meeting}/console",
+            item=items["report"],
+            reason="Figures late",
+            to=later,
+        ),
+    )
+    assert done.status_code == 303, done.text
+    assert (await view(client, meeting, chair))["items"][items["report"]]["status"] == "deferred"
+    carried = [i["title"] for i in (await view(client, later, chair))["agenda"]]
+    assert "Quarterly report" in carried
+    page = await client.get(f"/meetings/{meeting}")
+    assert "Deferred: Figures late" in text_of(page)
