@@ -595,7 +595,8 @@ def _md_decision(decision: dict[str, Any]) -> list[str]:
     if log:
         seq, digest = log.get("seq"), _text(log.get("hash"))
         out += [
-            f"Decision log: room `{_line(_text(log.get('room_id')))}`, entry {seq}, hash `{digest}`",
+            f"The room's log when the minutes were drawn: room "
+            f"`{_line(_text(log.get('room_id')))}`, event {seq}, hash `{digest}`",
             "",
         ]
     return out
