@@ -233,8 +233,9 @@ class BoardsApi(Controller):
         member_id: FromPath[uuid.UUID],
         data: JSONBody[RoleChange],
     ) -> BoardMemberOut:
-        """Change a member's role (and sector) on the board, for meetings scheduled from now
-        on (a scheduled meeting keeps the board as it was). The secretariat only."""
+        """Change a member's role (and sector) on the board (the secretariat only). What they
+        may do through the API changes at once; a meeting already scheduled keeps the board's
+        snapshot (who votes, who counts for quorum) as it was."""
         async with transaction(request) as session:
             await access_board(session, request.user, board_id, Need.FACILITATE)
             membership = await session.scalar(
