@@ -46,6 +46,7 @@ from deliberation.meetings.state import (
 from deliberation.meetings.vocabulary import (
     PRESENT,
     Attendance,
+    Excludes,
     ItemStatus,
     MeetingStatus,
 )
@@ -235,7 +236,10 @@ def _substitute(s: MeetingState, e: SubstituteNamed) -> MeetingState:
 
 def _declared(s: MeetingState, e: InterestDeclared) -> MeetingState:
     declaration = Declaration(e.member, e.interest, e.item, e.excludes, e.at)
-    return replace(s, declarations=(*s.declarations, declaration))
+    conflicts = s.conflicts
+    if e.item is not None and e.excludes is not Excludes.NONE:
+        conflicts = _put(conflicts, e.item, _put(conflicts.get(e.item, {}), e.member, e.interest))
+    return replace(s, declarations=(*s.declarations, declaration), conflicts=conflicts)
 
 
 def _withdrawn(s: MeetingState, e: InterestWithdrawn) -> MeetingState:
@@ -245,7 +249,11 @@ def _withdrawn(s: MeetingState, e: InterestWithdrawn) -> MeetingState:
         else d
         for d in s.declarations
     )
-    return replace(s, declarations=declarations)
+    conflicts = s.conflicts
+    if e.item is not None and e.member in conflicts.get(e.item, {}):
+        left = {m: i for m, i in conflicts[e.item].items() if m != e.member}
+        conflicts = _put(conflicts, e.item, left)
+    return replace(s, declarations=declarations, conflicts=conflicts)
 
 
 def _lost(s: MeetingState, e: QuorumLost) -> MeetingState:
