@@ -26,6 +26,7 @@ import deliberation.meetings as core
 from server.db.tables import Board, Meeting
 from server.meetings.access import BOARD_ROLE_LEVEL, access_meeting
 from server.meetings.commands import UnknownMeetingCommand, run_meeting_command
+from server.meetings.minutes_render import minutes_view
 from server.meetings.projection import meeting_view
 from server.meetings.queries import NotApproved, minutes_document
 from server.meetings.service import MeetingBusy, MeetingNotFound
@@ -413,8 +414,6 @@ async def public_meeting(request: Request[Any, Any, Any], meeting_id: FromPath[u
     """The approved minutes of a public board's meeting, as published: private items shown
     only as taken in private (with their title where the policy allows)."""
     use_locale(request.headers)
-    from server.meetings.minutes_render import minutes_view
-
     async with request.app.state.sessions() as session:
         meeting = await session.get(Meeting, meeting_id)
         board = await session.get(Board, meeting.board_id) if meeting else None
