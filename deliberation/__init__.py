@@ -9,8 +9,8 @@ from deliberation.context import Context
 from deliberation.decide import decide
 from deliberation.errors import DeliberationError, Reason, Rejected
 from deliberation.events import EVENTS, Event, event_type, is_override
-from deliberation.exclusions import Exclusion, MeetingQuorum
 from deliberation.evolve import evolve, replay
+from deliberation.exclusions import Exclusion, MeetingQuorum
 from deliberation.fairness import fairness
 from deliberation.ids import (
     DissentId,
