@@ -645,3 +645,51 @@ async def test_deferring_an_item_to_a_named_later_meeting(client: Any) -> None:
     assert "Quarterly report" in carried
     page = await client.get(f"/meetings/{meeting}")
     assert "Deferred: Figures late" in text_of(page)
+
+
+async def test_substitutes_and_apologies_from_the_pages(client: Any) -> None:
+    client.follow_redirects = False
+    board, meeting, _items = await a_meeting(client)
+    nia, officer = board.people["Nia Member"], board["officer"]
+
+    # A member without the register's pen is told who keeps it; no button the core refuses.
+    await signed_in(client, nia)
+    page = await client.get(f"/meetings/{meeting}")
+    assert "Send my apologies" not in page.text
+    assert "tell the secretary" in page.text
+
+    # The secretary keeps the register: names Nia's substitute, and sends their own apologies.
+    client.cookies.clear()
+    csrf = await signed_in(client, officer)
+    console = await client.get(f"/meetings/{meeting}/console")
+    substitute = re.search(r'name="substitute" value="(sub-[0-9a-f]+)"', console.text)
+    assert substitute is not None
+    response = await client.post(
+        f"/meetings/{meeting}/commands/name_substitute",
+        data=form(
+            csrf,
+            f"/meetings/{meeting}/console",
+            substitute=substitute.group(1),
+            for_member=nia.id,
+            name="Sue Stand-in",
+            status="present_remote",
+            form="substitute",
+        ),
+    )
+    assert response.status_code == 303, response.text
+    words = text_of(await client.get(f"/meetings/{meeting}/console"))
+    assert "Sue Stand-in" in words
+    assert "substitute for Nia Member (Northgate NHS Trust)" in words
+    assert "substitute: Sue Stand-in" in words
+    page = await client.get(f"/meetings/{meeting}")
+    assert "Send my apologies" in page.text
+    response = await client.post(
+        f"/meetings/{meeting}/commands/mark_attendance",
+        data=form(csrf, f"/meetings/{meeting}", member=officer.id, status="apologies"),
+    )
+    assert response.status_code == 303
+    state = await view(client, meeting, officer)
+    assert state["attendance"][officer.id]["status"] == "apologies"
+    assert state["substitutes"][substitute.group(1)]["for_member"] == nia.id
+    mine = text_of(await client.get(f"/meetings/{meeting}"))
+    assert "Your attendance: Apologies" in mine
