@@ -103,6 +103,12 @@ async def test_the_register_of_interests_and_board_roles(client: Any) -> None:
         headers=lou.headers,
     )
     assert theirs.status_code == 403, theirs.text
+    garbled = await client.post(
+        f"/api/boards/{board.id}/interests",
+        json={"interest": "Owns shares.", "member": "not-an-id"},
+        headers=board["officer"].headers,
+    )
+    assert garbled.status_code == 400, garbled.text
     kept = await client.post(
         f"/api/boards/{board.id}/interests",
         json={"interest": "Trustee of the Carers' Centre.", "member": val.id},
@@ -137,3 +143,32 @@ async def test_the_register_of_interests_and_board_roles(client: Any) -> None:
         client, meeting_id, lou, "declare_interest", {"member": lou.id, "interest": "x"}
     )
     assert blocked.status_code == 403, blocked.text
+
+
+async def test_bad_board_input_is_a_4xx_with_a_message(client: Any) -> None:
+    from tests.api import sign_up
+
+    ada = await sign_up(client, "Ada Secretary")
+    bad = await client.post(
+        "/api/boards",
+        json={
+            "name": "Board",
+            "organisation_name": "Council",
+            "standing_orders": {"quorum": {"min_voting_members": "many"}},
+        },
+        headers=ada.headers,
+    )
+    assert bad.status_code == 400, bad.text
+    assert "min_voting_members" in bad.json()["message"]
+    gone = await client.post(
+        "/api/board-invitations/no-such-token/accept", json={}, headers=ada.headers
+    )
+    assert gone.status_code == 404, gone.text
+    assert gone.json()["message"] == "This invitation does not exist or was revoked."
+    board = await make_board(client)
+    naive = await client.post(
+        f"/api/boards/{board.id}/meetings",
+        json={"title": "x", "starts_at": "2027-03-01T10:00:00Z", "ends_at": "2027-03-01T09:00:00Z"},
+        headers=board["chair"].headers,
+    )
+    assert naive.status_code == 422, naive.text
