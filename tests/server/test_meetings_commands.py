@@ -172,3 +172,20 @@ async def test_bad_board_input_is_a_4xx_with_a_message(client: Any) -> None:
         headers=board["chair"].headers,
     )
     assert naive.status_code == 422, naive.text
+
+
+async def test_every_meeting_command_and_board_route_is_in_the_openapi_schema(client: Any) -> None:
+    from server.meetings.commands import public_meeting_commands
+
+    schema = await client.get("/schema/openapi.json")
+    assert schema.status_code == 200, schema.text
+    paths = schema.json()["paths"]
+    for name, cls in public_meeting_commands().items():
+        operation = paths[f"/api/meetings/{{meeting_id}}/commands/{name}"]["post"]
+        assert operation["summary"] == (cls.__doc__ or "").strip().splitlines()[0]
+    for path in (
+        "/api/boards",
+        "/api/boards/{board_id}/meetings",
+        "/api/meetings/{meeting_id}/minutes",
+    ):
+        assert path in paths, path
