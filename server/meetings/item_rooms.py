@@ -107,6 +107,24 @@ class ItemRooms:
     ) -> list[AfterCommit]:
         meeting_id = stored[0].room_id
         written: dict[uuid.UUID, list[StoredEvent]] = {}
+        try:
+            later = await self._within(session, meeting_id, stored, before, after, written, touched)
+        finally:
+            touched.update(written)  # so a rolled-back transaction's room states are dropped
+        for room_id, events in written.items():
+            later.append(_publisher(self.rooms, room_id, events))
+        return later
+
+    async def _within(
+        self,
+        session: AsyncSession,
+        meeting_id: uuid.UUID,
+        stored: list[StoredEvent],
+        before: core.MeetingState,
+        after: core.MeetingState,
+        written: dict[uuid.UUID, list[StoredEvent]],
+        touched: set[uuid.UUID],
+    ) -> list[AfterCommit]:
         fresh: set[str] = set()
         for s in stored:
             if s.type == "item.added" and s.payload.get("room"):
@@ -124,9 +142,6 @@ class ItemRooms:
                 step = await self.carry_deferred(session, meeting_id, after, s, touched)
             if step is not None:
                 later.append(step)
-        touched.update(written)
-        for room_id, events in written.items():
-            later.append(_publisher(self.rooms, room_id, events))
         return later
 
     async def _run(

@@ -142,3 +142,55 @@ async def test_a_refused_close_writes_nothing_and_a_replayed_key_appends_nothing
     assert again.json()["replayed"] is True
     assert again.json()["seqs"] == first.json()["seqs"]
     assert await count_events(db) == before + len(first.json()["seqs"])
+
+
+async def test_a_refusal_after_the_append_rolls_the_whole_command_back(
+    client: Any, db: Any
+) -> None:
+    """A deferral to another board's meeting is appended, then refused while carrying the
+    item over (in the same transaction): the meeting's event, the other meeting's item and
+    its room are all rolled back, and the shell's caches with them."""
+    from sqlalchemy import func as sql_func
+
+    from server.db.tables import Room
+
+    board = await make_board(client)
+    chair = board["chair"]
+    meeting_id = await schedule(client, board)
+    item = await add_item(client, meeting_id, chair, "Fund", "decision")
+    other = await client.post(
+        "/api/boards",
+        json={"name": "Another board", "organisation_name": "City Council"},
+        headers=chair.headers,
+    )
+    elsewhere = await client.post(
+        f"/api/boards/{other.json()['id']}/meetings",
+        json={
+            "title": "Theirs",
+            "starts_at": "2027-02-01T10:00:00Z",
+            "ends_at": "2027-02-01T11:00:00Z",
+        },
+        headers=chair.headers,
+    )
+    async with db() as session:
+        rooms_before = await session.scalar(select(sql_func.count()).select_from(Room))
+    before = await count_events(db)
+    refused = await meeting_command(
+        client,
+        meeting_id,
+        chair,
+        "defer_item",
+        {"item": item["item"], "reason": "Not ready.", "to": elsewhere.json()["id"]},
+    )
+    assert refused.status_code == 404, refused.text
+    assert "No later meeting of this board" in refused.json()["message"]
+    assert await count_events(db) == before
+    async with db() as session:
+        assert await session.scalar(select(sql_func.count()).select_from(Room)) == rooms_before
+    seen = await view(client, meeting_id, chair)
+    assert seen["items"][item["item"]]["status"] == "pending"
+    # The meeting still takes commands from where it was (its cache was dropped too).
+    await ok(
+        client, meeting_id, chair, "defer_item", {"item": item["item"], "reason": "Not ready."}
+    )
+    assert (await view(client, meeting_id, chair))["items"][item["item"]]["status"] == "deferred"
