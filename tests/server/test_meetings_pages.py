@@ -693,3 +693,32 @@ async def test_substitutes_and_apologies_from_the_pages(client: Any) -> None:
     assert state["substitutes"][substitute.group(1)]["for_member"] == nia.id
     mine = text_of(await client.get(f"/meetings/{meeting}"))
     assert "Your attendance: Apologies" in mine
+
+
+async def test_moving_the_meeting_reads_times_in_its_zone(client: Any) -> None:
+    client.follow_redirects = False
+    board, meeting, _items = await a_meeting(client)
+    csrf = await signed_in(client, board["chair"])
+    back = f"/meetings/{meeting}/console"
+    console = await client.get(back)
+    # Shown in the meeting's zone: 10:00Z on 10 January is 10:00 in London.
+    assert 'name="starts_at" type="datetime-local" value="2027-01-10T10:00"' in console.text
+    fields = {
+        "starts_at": "2027-01-10T11:30",
+        "ends_at": "2027-01-10T13:00",
+        "form": "change-meeting",
+    }
+    refused = await client.post(
+        f"{back[: -len('/console')]}/commands/change_meeting", data=form(csrf, back, **fields)
+    )
+    assert refused.status_code == 422  # no reason given
+    assert 'value="2027-01-10T11:30"' in refused.text
+    done = await client.post(
+        f"/meetings/{meeting}/commands/change_meeting",
+        data=form(csrf, back, reason="The chamber is booked until 11.", **fields),
+    )
+    assert done.status_code == 303, done.text
+    moved = (await view(client, meeting, board["chair"]))["meeting"]
+    assert moved["starts_at"] == "2027-01-10T11:30:00Z"
+    assert moved["ends_at"] == "2027-01-10T13:00:00Z"
+    assert "11:30–13:00" in text_of(await client.get(f"/meetings/{meeting}"))
