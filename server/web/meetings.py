@@ -356,11 +356,10 @@ async def meeting_command_form(
     back = safe_next(posted.get("next"), default)
     page = "console" if back.endswith("/console") else "meeting"
     try:
-        access = await _access(request, meeting_id)
+        await _access(request, meeting_id)  # strangers learn nothing, whatever they posted
         _seq, state = await request.app.state.meetings.state(meeting_id)
     except (NotFoundException, MeetingNotFound):
         return meeting_not_found(request)
-    del access
     timezone = state.meeting.timezone if state.meeting else "UTC"
     try:
         code, message = await attempt(request, meeting_id, name, meeting_args(fields, timezone))
