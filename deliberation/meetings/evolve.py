@@ -31,6 +31,7 @@ from deliberation.meetings.events import (
     QuorumRestored,
     SubstituteNamed,
 )
+from deliberation.meetings.ids import ActionId
 from deliberation.meetings.records import ItemHistory
 from deliberation.meetings.state import (
     INITIAL_MEETING,
@@ -137,21 +138,25 @@ def _item_added(s: MeetingState, e: ItemAdded) -> MeetingState:
     else:
         at = s.order.index(e.after) + 1
         order = (*s.order[:at], e.item, *s.order[at:])
-    actions = dict(s.actions)
-    for a in e.arising:
-        actions[a.action] = Action(
-            action=a.action,
-            meeting=a.meeting,
-            item=e.item,
-            what=a.what,
-            owner=a.owner,
-            due=a.due,
-            owner_member=a.owner_member,
-            added_at=e.at,
-            carried_from=a.meeting,
-            private=a.private,
-            overdue_when_carried=a.overdue,
-        )
+    actions: Mapping[ActionId, Action] = s.actions
+    if e.arising:
+        carried = {
+            a.action: Action(
+                action=a.action,
+                meeting=a.meeting,
+                item=e.item,
+                what=a.what,
+                owner=a.owner,
+                due=a.due,
+                owner_member=a.owner_member,
+                added_at=e.at,
+                carried_from=a.meeting,
+                private=a.private,
+                overdue_when_carried=a.overdue,
+            )
+            for a in e.arising
+        }
+        actions = {**s.actions, **carried}
     return replace(
         s,
         items=_put(s.items, e.item, item),
