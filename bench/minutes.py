@@ -15,7 +15,9 @@ print. Then, best of `--repeat`:
 
 - drawing the minutes: folding every room (`replay`) and the meeting, `item_decision` per
   room and `minutes()` (what `evenfloor minutes` does after reading the tables);
-- rendering that document as the HTML page, as Markdown, and as a PDF (WeasyPrint).
+- rendering that document as the HTML page, as Markdown, and as a PDF (WeasyPrint);
+- signing it as a meeting record (as if approved: the published copy, a link per decided
+  item) and verifying that record.
 
 Targets (issue 11): under 1 s for the HTML and 3 s for the PDF. Prints a table, then
 exactly one JSON line.
@@ -69,7 +71,10 @@ from deliberation.meetings import (
     StandingOrders,
     StartItem,
 )
+from deliberation.vocabulary import PublicationPolicy
 from server.meetings.minutes_render import render_html, render_markdown, render_pdf
+from server.publication.keys import SigningKey
+from server.publication.meeting_record import build_record, verify_record
 
 DECISIONS = 8
 
@@ -208,6 +213,18 @@ def draw(meeting: Meeting, rooms: dict[str, list[Event]]) -> dict[str, Any]:
     return core.minutes(state, items)
 
 
+def record_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The signed record of these minutes, as if approved, linking each decided room."""
+    approved = {**document, "status": "approved", "approved_at": "2027-01-20T10:00:00Z"}
+    public = core.published_minutes(approved, PublicationPolicy.NAMES, True)
+    links = [
+        {"item": i["id"], "room_id": i["decision"]["log"]["room_id"], "seq": 1, "hash": "0" * 64}
+        for i in public["items"]
+        if not i["private"] and i.get("decision")
+    ]
+    return build_record(public, links, SigningKey(bytes(32)), signed_at="2027-01-20T10:05:00Z")
+
+
 def best(repeat: int, work: Callable[[], object]) -> tuple[float, float, object]:
     walls, cpus, result = [], [], None
     for _ in range(repeat):
@@ -251,6 +268,12 @@ def main() -> None:
     figures["render Markdown"] = (wall, cpu)
     wall, cpu, pdf = best(options.repeat, lambda: render_pdf(document))
     figures["render PDF"] = (wall, cpu)
+    wall, cpu, record = best(options.repeat, lambda: record_of(document))
+    figures["publish and sign the record"] = (wall, cpu)
+    assert isinstance(record, dict)
+    wall, cpu, verified = best(options.repeat, lambda: verify_record(record))
+    figures["verify the record (Python)"] = (wall, cpu)
+    assert getattr(verified, "ok", False), verified
     assert isinstance(html, str)
     assert isinstance(pdf, bytes)
 
@@ -272,6 +295,7 @@ def main() -> None:
                 "votes": votes,
                 "html_bytes": len(html),
                 "pdf_bytes": len(pdf),
+                "record_bytes": len(json.dumps(record, ensure_ascii=False)),
                 "seconds": {step: round(wall, 4) for step, (wall, _cpu) in figures.items()},
                 "cpu_seconds": {step: round(cpu, 4) for step, (_wall, cpu) in figures.items()},
                 "html_under_1s": figures["render HTML"][0] < 1,

@@ -10,6 +10,7 @@ from deliberation.decide import decide
 from deliberation.errors import DeliberationError, Reason, Rejected
 from deliberation.events import EVENTS, Event, event_type, is_override
 from deliberation.evolve import evolve, replay
+from deliberation.exclusions import Exclusion, MeetingQuorum
 from deliberation.fairness import fairness
 from deliberation.ids import (
     DissentId,
@@ -60,7 +61,9 @@ __all__ = [
     "DissentId",
     "DissentKind",
     "Event",
+    "Exclusion",
     "FairnessReport",
+    "MeetingQuorum",
     "Mode",
     "ObjectionRule",
     "OrganisationBudget",

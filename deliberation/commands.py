@@ -126,7 +126,8 @@ class RemoveMember:
 
 @dataclass(frozen=True, slots=True)
 class ChangeRules:
-    """Replace the room's rules. Logged as an override.
+    """Replace the room's rules. Logged as an override. The rounds the room runs stay as
+    they were set at creation, whatever ``rules.rounds`` says.
 
     Who may: a facilitator. Rejected: ``invalid`` (no reason, unusable rules); ``forbidden``.
     Emits: ``rules.changed``.

@@ -7,7 +7,8 @@ the outcome into the item's room as two system commands:
   and whether they are out of the discussion too. The room refuses their consent answer,
   ballot, delegation, reaction, objection judgment and points (and, when out of the
   discussion, their hand, statement, perspective and dissent) with ``forbidden`` naming
-  the interest. What they had already given stops counting (the fold drops it), so caps,
+  the interest; one out of the discussion also leaves the floor (a speech of theirs ends,
+  their hands are lowered). What they had already given stops counting (the fold drops it), so caps,
   the room's quorum and the fairness report are computed without them.
 - ``set_quorum``: the meeting's quorum as the meeting computed it, the sentences naming
   what is missing, and who is present. While it is not held, the room refuses to close a
@@ -64,7 +65,8 @@ class SetExclusions:
     """Replace the members excluded from this item (system command, relayed by the shell).
 
     Who may: the system only. Rejected: ``forbidden``; ``invalid`` (a member twice, an empty
-    reason). Allowed after the decision. Emits: ``exclusions.set``, or nothing when unchanged.
+    reason). Allowed after the decision. Emits: ``speech.ended`` (a speech of someone now out
+    of the discussion), ``exclusions.set``; nothing when unchanged.
     """
 
     exclusions: tuple[Exclusion, ...]
@@ -118,7 +120,16 @@ def set_exclusions(state: RoomState, command: SetExclusions, ctx: Context) -> li
     ordered = tuple(sorted(command.exclusions, key=lambda e: e.participant))
     if ordered == tuple(sorted(state.exclusions.values(), key=lambda e: e.participant)):
         return []
-    return [ExclusionsSet(ordered, ctx.actor, ctx.at)]
+    from deliberation.floor import end_current, end_paused
+    from deliberation.vocabulary import SpeechEnding
+
+    events: list[Any] = []
+    for leaving in (e.participant for e in ordered if e.discussion):  # they leave the floor
+        speech = state.floor.speech
+        if speech is not None and speech.participant == leaving:
+            events.extend(end_current(state, ctx.at, SpeechEnding.MEMBER_REMOVED, ctx.actor))
+        events.extend(end_paused(state, leaving, ctx.at, ctx.actor))
+    return [*events, ExclusionsSet(ordered, ctx.actor, ctx.at)]
 
 
 def set_quorum(state: RoomState, command: SetQuorum, ctx: Context) -> list[Any]:
@@ -253,6 +264,10 @@ def _exclusions_set(state: RoomState, e: ExclusionsSet) -> RoomState:
     added = frozenset(x.participant for x in e.exclusions) - set(state.exclusions)
     if added:
         state = _drop_contributions(state, added)
+    silent = {x.participant for x in e.exclusions if x.discussion}
+    if any(h.participant in silent for h in state.floor.waiting):
+        waiting = tuple(h for h in state.floor.waiting if h.participant not in silent)
+        state = replace(state, floor=replace(state.floor, waiting=waiting))
     return replace(state, exclusions={x.participant: x for x in e.exclusions})
 
 

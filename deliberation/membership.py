@@ -1,5 +1,6 @@
 """The room and its members: creation, admission, roles, removal, and rule changes."""
 
+from dataclasses import replace
 from fractions import Fraction
 from itertools import pairwise
 
@@ -175,9 +176,10 @@ def remove_member(state: RoomState, command: RemoveMember, ctx: Context) -> list
 def change_rules(state: RoomState, command: ChangeRules, ctx: Context) -> list[Event]:
     by = facilitator(state, ctx)
     why = reason(command.reason)
-    _usable(command.rules)
-    if command.rules == state.rules:
+    # The rounds a room runs are fixed at creation: a rules form that knows nothing of them
+    # must not turn a consent-only item into four rounds.
+    rules = replace(command.rules, rounds=state.rules.rounds)
+    _usable(rules)
+    if rules == state.rules:
         raise Rejected(Reason.CONFLICT, "These are the rules already.")
-    if command.rules.rounds != state.rules.rounds:
-        raise Rejected(Reason.INVALID, "The rounds a room runs are set when it is created.")
-    return [RulesChanged(command.rules, why, by, ctx.at)]
+    return [RulesChanged(rules, why, by, ctx.at)]

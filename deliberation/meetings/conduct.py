@@ -94,13 +94,13 @@ def close_item(state: MeetingState, command: CloseItem, ctx: Context) -> list[Me
     running(state)
     if state.current != command.item:
         raise Rejected(Reason.CONFLICT, "This item is not the open item.")
-    if found.kind in DECIDING_KINDS:
-        status = quorum(state, command.item)
-        if not status.held:
-            raise Rejected(
-                Reason.NO_QUORUM,
-                "The item cannot close without quorum: missing " + "; ".join(status.missing) + ".",
-            )
+    # The log's latest quorum record is the open item's quorum now (``decide_meeting`` keeps
+    # it so after every command that can change it), so no recount is needed here.
+    if found.kind in DECIDING_KINDS and not state.quorum_held:
+        missing = "; ".join(state.quorum_missing)
+        raise Rejected(
+            Reason.NO_QUORUM, f"The item cannot close without quorum: missing {missing}."
+        )
     return [ItemClosed(command.item, by, ctx.at)]
 
 

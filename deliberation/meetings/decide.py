@@ -39,6 +39,7 @@ from deliberation.meetings.commands import (
 )
 from deliberation.meetings.events import MeetingEvent, QuorumLost, QuorumRestored
 from deliberation.meetings.evolve import replay_meeting
+from deliberation.meetings.ids import ItemId
 from deliberation.meetings.quorum import quorum
 from deliberation.meetings.state import MeetingState
 from deliberation.meetings.vocabulary import MeetingStatus
@@ -114,4 +115,12 @@ def decide_meeting(
     events = _DECIDERS[kind](state, command, ctx)
     if kind not in _MOVE_QUORUM:
         return events
+    if isinstance(command, StartItem | CloseItem | DeferItem) and not _has_conflicts(
+        state, command.item
+    ):
+        return events  # the item's quorum is the meeting's, which did not move
     return events + quorum_change(replay_meeting(events, start=state), ctx)
+
+
+def _has_conflicts(state: MeetingState, item: ItemId) -> bool:
+    return bool(state.conflicts.get(item))

@@ -31,6 +31,7 @@ from deliberation.meetings.events import (
     QuorumRestored,
     SubstituteNamed,
 )
+from deliberation.meetings.ids import ActionId
 from deliberation.meetings.records import ItemHistory
 from deliberation.meetings.state import (
     INITIAL_MEETING,
@@ -46,6 +47,7 @@ from deliberation.meetings.state import (
 from deliberation.meetings.vocabulary import (
     PRESENT,
     Attendance,
+    Excludes,
     ItemStatus,
     MeetingStatus,
 )
@@ -136,21 +138,25 @@ def _item_added(s: MeetingState, e: ItemAdded) -> MeetingState:
     else:
         at = s.order.index(e.after) + 1
         order = (*s.order[:at], e.item, *s.order[at:])
-    actions = dict(s.actions)
-    for a in e.arising:
-        actions[a.action] = Action(
-            action=a.action,
-            meeting=a.meeting,
-            item=e.item,
-            what=a.what,
-            owner=a.owner,
-            due=a.due,
-            owner_member=a.owner_member,
-            added_at=e.at,
-            carried_from=a.meeting,
-            private=a.private,
-            overdue_when_carried=a.overdue,
-        )
+    actions: Mapping[ActionId, Action] = s.actions
+    if e.arising:
+        carried = {
+            a.action: Action(
+                action=a.action,
+                meeting=a.meeting,
+                item=e.item,
+                what=a.what,
+                owner=a.owner,
+                due=a.due,
+                owner_member=a.owner_member,
+                added_at=e.at,
+                carried_from=a.meeting,
+                private=a.private,
+                overdue_when_carried=a.overdue,
+            )
+            for a in e.arising
+        }
+        actions = {**s.actions, **carried}
     return replace(
         s,
         items=_put(s.items, e.item, item),
@@ -235,7 +241,10 @@ def _substitute(s: MeetingState, e: SubstituteNamed) -> MeetingState:
 
 def _declared(s: MeetingState, e: InterestDeclared) -> MeetingState:
     declaration = Declaration(e.member, e.interest, e.item, e.excludes, e.at)
-    return replace(s, declarations=(*s.declarations, declaration))
+    conflicts = s.conflicts
+    if e.item is not None and e.excludes is not Excludes.NONE:
+        conflicts = _put(conflicts, e.item, _put(conflicts.get(e.item, {}), e.member, e.interest))
+    return replace(s, declarations=(*s.declarations, declaration), conflicts=conflicts)
 
 
 def _withdrawn(s: MeetingState, e: InterestWithdrawn) -> MeetingState:
@@ -245,7 +254,11 @@ def _withdrawn(s: MeetingState, e: InterestWithdrawn) -> MeetingState:
         else d
         for d in s.declarations
     )
-    return replace(s, declarations=declarations)
+    conflicts = s.conflicts
+    if e.item is not None and e.member in conflicts.get(e.item, {}):
+        left = {m: i for m, i in conflicts[e.item].items() if m != e.member}
+        conflicts = _put(conflicts, e.item, left)
+    return replace(s, declarations=declarations, conflicts=conflicts)
 
 
 def _lost(s: MeetingState, e: QuorumLost) -> MeetingState:

@@ -14,7 +14,7 @@ from deliberation.ids import ParticipantId
 from deliberation.meetings.board import BoardMember
 from deliberation.meetings.ids import ItemId
 from deliberation.meetings.state import MeetingState
-from deliberation.meetings.vocabulary import ROLE_PHRASES, VOTING_ROLES, Excludes
+from deliberation.meetings.vocabulary import ROLE_PHRASES, Attendance, BoardRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,42 +38,53 @@ def conflicted(state: MeetingState, item: ItemId | None) -> dict[ParticipantId, 
     """Who is out of ``item``'s vote, with their declared interest (nobody for the meeting)."""
     if item is None:
         return {}
-    return {
-        d.member: d.interest
-        for d in state.declarations
-        if d.active and d.item == item and d.excludes is not Excludes.NONE
-    }
+    return dict(state.conflicts.get(item, {}))
 
 
 def seats(state: MeetingState, item: ItemId | None = None) -> list[Seat]:
     """The votes that count now, for the meeting or for ``item``, in board order."""
     if state.meeting is None:
         return []
-    return _seats(state, _present(state), conflicted(state, item))
+    counted = _counted(state, _present(state), conflicted(state, item))
+    return [Seat(member, person) for member, person in counted]
 
 
-def _present(state: MeetingState) -> frozenset[ParticipantId]:
-    return frozenset(p for p, record in state.attendance.items() if record.present)
+_IN_ROOM, _REMOTE = Attendance.PRESENT_IN_ROOM, Attendance.PRESENT_REMOTE
 
 
-def _seats(
-    state: MeetingState, present: frozenset[ParticipantId], out: dict[ParticipantId, str]
-) -> list[Seat]:
+def _present(state: MeetingState) -> set[ParticipantId]:
+    # identity tests on the enum members: this runs after every attendance command
+    return {
+        p
+        for p, r in state.attendance.items()
+        if r.left_at is None and (r.status is _IN_ROOM or r.status is _REMOTE)
+    }
+
+
+def _votes(role: BoardRole) -> bool:
+    return (
+        role is BoardRole.VOTING_MEMBER or role is BoardRole.CHAIR or role is BoardRole.VICE_CHAIR
+    )
+
+
+def _counted(
+    state: MeetingState, present: set[ParticipantId], out: dict[ParticipantId, str]
+) -> list[tuple[BoardMember, ParticipantId]]:
+    """(member whose vote counts, the person casting it), in board order."""
     assert state.meeting is not None
     sitting_for = {s.for_member: s.substitute for s in state.substitutes.values()}
-    counted: list[Seat] = []
+    counted = []
     for member in state.meeting.board.members:
-        if member.role not in VOTING_ROLES:
+        if not _votes(member.role):
             continue
-        person: ParticipantId | None = None
-        if member.member in present:
-            person = member.member
-        else:
-            substitute = sitting_for.get(member.member)
-            if substitute is not None and substitute in present:
-                person = substitute
-        if person is not None and person not in out:
-            counted.append(Seat(member, person))
+        person = member.member
+        if person not in present:
+            substitute = sitting_for.get(person)
+            if substitute is None or substitute not in present:
+                continue
+            person = substitute
+        if person not in out:
+            counted.append((member, person))
     return counted
 
 
@@ -88,26 +99,28 @@ def quorum(state: MeetingState, item: ItemId | None = None) -> QuorumStatus:
     rule = state.meeting.board.standing_orders.quorum
     present = _present(state)
     out = conflicted(state, item)
-    counted = _seats(state, present, out)
+    counted = _counted(state, present, out)
     missing: list[str] = []
     short = rule.min_voting_members - len(counted)
     if short > 0:
         missing.append(_more(short, "voting member"))
-    organisations = {s.member.organisation for s in counted}
+    organisations = {member.organisation for member, _ in counted}
     short = rule.min_organisations - len(organisations)
     if short > 0:
         missing.append(_more(short, "organisation"))
-    in_person = {
-        m.role for m in state.meeting.board.members if m.member in present and m.member not in out
-    }
-    missing.extend(
-        " or ".join(ROLE_PHRASES[r] for r in alternatives)
-        for alternatives in rule.required_roles
-        if not any(role in in_person for role in alternatives)
-    )
+    if rule.required_roles:
+        in_person = {
+            m.role
+            for m in state.meeting.board.members
+            if m.member in present and m.member not in out
+        }
+        missing.extend(
+            " or ".join(ROLE_PHRASES[r] for r in alternatives)
+            for alternatives in rule.required_roles
+            if not in_person.intersection(alternatives)
+        )
     for quota in rule.required_sectors:
-        have = sum(1 for s in counted if s.member.sector == quota.sector)
-        short = quota.count - have
+        short = quota.count - sum(1 for member, _ in counted if member.sector == quota.sector)
         if short > 0:
             if short == 1 and quota.count == 1:
                 missing.append(f"a member from {quota.phrase}")

@@ -146,6 +146,9 @@ class MeetingState:
     attendance: Mapping[ParticipantId, AttendanceRecord] = field(default_factory=dict)
     substitutes: Mapping[ParticipantId, Substitute] = field(default_factory=dict)
     declarations: tuple[Declaration, ...] = ()
+    # item -> member -> interest, for the active declarations that exclude (kept by the fold,
+    # so the quorum after each command does not rescan the declarations)
+    conflicts: Mapping[ItemId, Mapping[ParticipantId, str]] = field(default_factory=dict)
     current: ItemId | None = None
     actions: Mapping[ActionId, Action] = field(default_factory=dict)
     quorum_log: tuple[QuorumRecord, ...] = ()

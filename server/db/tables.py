@@ -244,9 +244,7 @@ class StandingInterest(UUIDv7AuditBase):
     interest: Mapped[str] = mapped_column(Text)
     excludes: Mapped[str] = mapped_column(String(24), default="none")
     declared_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True
-    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
 
 class Meeting(UUIDv7AuditBase):

@@ -16,7 +16,12 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Router, get, post
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
@@ -233,8 +238,9 @@ class BoardsApi(Controller):
         member_id: FromPath[uuid.UUID],
         data: JSONBody[RoleChange],
     ) -> BoardMemberOut:
-        """Change a member's role (and sector) on the board, for meetings scheduled from now
-        on (a scheduled meeting keeps the board as it was). The secretariat only."""
+        """Change a member's role (and sector) on the board (the secretariat only). What they
+        may do through the API changes at once; a meeting already scheduled keeps the board's
+        snapshot (who votes, who counts for quorum) as it was."""
         async with transaction(request) as session:
             await access_board(session, request.user, board_id, Need.FACILITATE)
             membership = await session.scalar(
@@ -286,7 +292,10 @@ class BoardsApi(Controller):
     ) -> InterestOut:
         """Enter a standing interest on the register: your own, or (the secretariat) a
         member's. Meetings scheduled from now on carry it."""
-        member = uuid.UUID(data.member) if data.member else request.user.id
+        try:
+            member = uuid.UUID(data.member) if data.member else request.user.id
+        except ValueError:
+            raise ValidationException("member: not a member's id.") from None
         async with transaction(request) as session:
             access = await access_board(session, request.user, board_id, Need.ACT)
             if member != request.user.id and access.role not in ("chair", "vice_chair", "officer"):

@@ -60,6 +60,7 @@ RELAY_TYPES = frozenset(
 # Every type ``within`` writes for (the rest of a meeting's commands are lone appends).
 WITHIN_TYPES = RELAY_TYPES | {"item.added", "item.deferred"}
 
+CLOSED = frozenset({core.ItemStatus.CLOSED, core.ItemStatus.DEFERRED})
 CONSENTED = frozenset(
     {deliberation.Outcome.CONSENTED, deliberation.Outcome.CONSENTED_WITH_CONCERNS}
 )
@@ -85,31 +86,9 @@ def _organisation_uuid(member: core.BoardMember) -> uuid.UUID | None:
         return None  # "observers": no organisation
 
 
-def exclusions(state: core.MeetingState, item: core.ItemId) -> list[dict[str, Any]]:
-    """The item's conflicted members as ``set_exclusions`` takes them, by member id."""
-    found: dict[str, dict[str, Any]] = {}
-    for declaration in state.declarations:
-        if declaration.item != item or not declaration.active:
-            continue
-        if declaration.excludes is core.Excludes.NONE:
-            continue
-        found[declaration.member] = {
-            "participant": declaration.member,
-            "reason": f"declared an interest: {declaration.interest}",
-            "discussion": declaration.excludes is core.Excludes.VOTE_AND_DISCUSSION,
-        }
-    return [found[k] for k in sorted(found)]
-
-
 def relayed(state: core.MeetingState, item: core.ItemId) -> tuple[Any, ...]:
-    """What the item's room must know of the meeting now (compared to skip a no-op)."""
-    status = core.quorum(state, item)
-    return (
-        status.held,
-        status.missing,
-        core.present_members(state),
-        tuple(tuple(sorted(e.items())) for e in exclusions(state, item)),
-    )
+    """What the item's room must be told now (``core.item_relay``), compared to skip a no-op."""
+    return core.item_relay(state, item)
 
 
 class ItemRooms:
@@ -128,6 +107,24 @@ class ItemRooms:
     ) -> list[AfterCommit]:
         meeting_id = stored[0].room_id
         written: dict[uuid.UUID, list[StoredEvent]] = {}
+        try:
+            later = await self._within(session, meeting_id, stored, before, after, written, touched)
+        finally:
+            touched.update(written)  # so a rolled-back transaction's room states are dropped
+        for room_id, events in written.items():
+            later.append(_publisher(self.rooms, room_id, events))
+        return later
+
+    async def _within(
+        self,
+        session: AsyncSession,
+        meeting_id: uuid.UUID,
+        stored: list[StoredEvent],
+        before: core.MeetingState,
+        after: core.MeetingState,
+        written: dict[uuid.UUID, list[StoredEvent]],
+        touched: set[uuid.UUID],
+    ) -> list[AfterCommit]:
         fresh: set[str] = set()
         for s in stored:
             if s.type == "item.added" and s.payload.get("room"):
@@ -145,9 +142,6 @@ class ItemRooms:
                 step = await self.carry_deferred(session, meeting_id, after, s, touched)
             if step is not None:
                 later.append(step)
-        touched.update(written)
-        for room_id, events in written.items():
-            later.append(_publisher(self.rooms, room_id, events))
         return later
 
     async def _run(
@@ -262,41 +256,19 @@ class ItemRooms:
         written: dict[uuid.UUID, list[StoredEvent]],
     ) -> None:
         """Tell each open item's room its quorum and exclusions, where they changed."""
-        if not ({"set_quorum", "set_exclusions"} <= set(deliberation.COMMANDS)):
-            return  # the room core does not take them yet
         system = deliberation.Context(actor=None, at=last.occurred_at)
         for item_id in after.order:
             item = after.items[item_id]
-            if item.room is None or item.status in (
-                core.ItemStatus.CLOSED,
-                core.ItemStatus.DEFERRED,
-            ):
+            if item.room is None or item.status in CLOSED:
                 continue
             now = relayed(after, item_id)
             if item_id not in fresh and item_id in before.items and relayed(before, item_id) == now:
                 continue
             room_id = uuid.UUID(item.room)
-            status = core.quorum(after, item_id)
-            await self._run(
-                session,
-                room_id,
-                "set_exclusions",
-                {"exclusions": exclusions(after, item_id)},
-                system,
-                written,
-            )
-            await self._run(
-                session,
-                room_id,
-                "set_quorum",
-                {
-                    "held": status.held,
-                    "missing": list(status.missing),
-                    "present": list(core.present_members(after)),
-                },
-                system,
-                written,
-            )
+            written.setdefault(room_id, [])
+            for command in now:
+                _result, stored = await self.rooms.attempt(session, room_id, command, system, None)
+                written[room_id].extend(stored)
 
     async def approve_if_consented(
         self,

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from server.publication.canonical import decimal_string
 from server.web.i18n import N_, install
 from server.web.views import DISSENT_KINDS, OBJECTION_STATUS, OUTCOMES, POSITIONS
 
@@ -193,10 +194,8 @@ def _weight(text: Any) -> Fraction | None:
 
 
 def _weight_text(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    places = f"{float(value):.6f}".rstrip("0").rstrip(".")
-    return places
+    """A total as the logs write weights: exact, then rounded to six places, ties to even."""
+    return decimal_string(value)
 
 
 def _raised(entries: Any, people: _People, label: str) -> list[dict[str, Any]]:
@@ -595,7 +594,8 @@ def _md_decision(decision: dict[str, Any]) -> list[str]:
     if log:
         seq, digest = log.get("seq"), _text(log.get("hash"))
         out += [
-            f"Decision log: room `{_line(_text(log.get('room_id')))}`, entry {seq}, hash `{digest}`",
+            f"The room's log when the minutes were drawn: room "
+            f"`{_line(_text(log.get('room_id')))}`, event {seq}, hash `{digest}`",
             "",
         ]
     return out

@@ -15,17 +15,21 @@ Who sees what (docs/meetings.md § Minutes, calendar and record):
   the public only where the board's standing orders publish them.
 
 Every route reads in one short transaction and renders afterwards, so a slow PDF never
-holds a database connection.
+holds a database connection; PDFs are rendered in a thread of their own, off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, Response, get
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ServiceUnavailableException
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy import func, select
 
@@ -51,6 +55,16 @@ NOT_APPROVED = (
     "These minutes are not approved yet: the public sees a meeting's minutes once a later "
     "meeting has approved them."
 )
+# A long PDF takes seconds of CPU: render it off the event loop, so sockets and other requests
+# go on meanwhile, and one at a time, since WeasyPrint does not promise to be thread-safe.
+# The same minutes make the same PDF, so recent ones are kept by their content's digest (the
+# public asks again and again for approved minutes, which no longer change); and only a few
+# may wait, so a crowd of requests for new PDFs gets a 503 to retry rather than a queue.
+_PDF_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minutes-pdf")
+PDF_CACHE_SIZE = 32
+PDF_MAX_WAITING = 4
+_pdf_cache: OrderedDict[str, bytes] = OrderedDict()
+_pdf_waiting = 0
 PublishedParam = Annotated[
     bool,
     QueryParameter(
@@ -152,8 +166,9 @@ class MeetingOutputs(Controller):
     ) -> Response[bytes]:
         """The minutes as a PDF (rendered by WeasyPrint from the page)."""
         document, draft = await _minutes(request, meeting_id, published)
+        pdf = await _pdf(document)
         return Response(
-            render_pdf(document),
+            pdf,
             media_type=PDF_MEDIA_TYPE,
             headers=_headers(draft, _filename(document, "pdf")),
         )
@@ -197,6 +212,31 @@ class MeetingOutputs(Controller):
             media_type=ICS_MEDIA_TYPE,
             headers=_headers(member, "meeting.ics", inline=False),
         )
+
+
+async def _pdf(document: dict[str, Any]) -> bytes:
+    global _pdf_waiting
+    digest = hashlib.sha256(
+        json.dumps(document, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+    kept = _pdf_cache.get(digest)
+    if kept is not None:
+        _pdf_cache.move_to_end(digest)
+        return kept
+    if _pdf_waiting >= PDF_MAX_WAITING:
+        raise ServiceUnavailableException(
+            "The server is busy making other PDFs of minutes: try again in a minute.",
+            headers={"Retry-After": "30"},
+        )
+    _pdf_waiting += 1
+    try:
+        pdf = await asyncio.get_running_loop().run_in_executor(_PDF_RENDERER, render_pdf, document)
+    finally:
+        _pdf_waiting -= 1
+    _pdf_cache[digest] = pdf
+    while len(_pdf_cache) > PDF_CACHE_SIZE:
+        _pdf_cache.popitem(last=False)
+    return pdf
 
 
 async def _calendar_entry(

@@ -19,7 +19,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException, Va
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import deliberation
 from server.auth.middleware import token_digest
@@ -35,7 +35,7 @@ from server.meetings import boards
 from server.meetings.access import BOARD_ROLE_LEVEL, board_membership
 from server.meetings.api_models import MeetingCreate
 from server.meetings.http import schedule_meeting
-from server.meetings.queries import meeting_state
+from server.meetings.service import MeetingNotFound
 from server.rooms.access import Need
 from server.rooms.http import organisation_named
 from server.web.forms import flash, pop_flash
@@ -183,35 +183,40 @@ async def create_board_form(request: Request[Any, Any, Any]) -> Any:
     return Redirect(f"/boards/{board.id}", status_code=303)
 
 
-async def _meetings(request: Request[Any, Any, Any], board_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The board's meetings with what their logs say (status, zone, approval)."""
+async def _meetings(
+    request: Request[Any, Any, Any], board_id: uuid.UUID, *, coming_only: bool = False
+) -> list[dict[str, Any]]:
+    """The board's meetings with what their logs say (status, zone, approval). States come
+    from the write path's cache, so a page does not fold every meeting's log again;
+    ``coming_only`` skips the meetings that have ended (the home page)."""
+    query = select(Meeting.id).where(Meeting.board_id == board_id).order_by(Meeting.starts_at)
+    if coming_only:
+        ends = func.coalesce(Meeting.ends_at, Meeting.starts_at)
+        query = query.where(ends >= request.app.state.clock.now())
     async with request.app.state.sessions() as session:
-        rows = (
-            await session.scalars(
-                select(Meeting).where(Meeting.board_id == board_id).order_by(Meeting.starts_at)
-            )
-        ).all()
-        out = []
-        for row in rows:
-            state = await meeting_state(session, row.id)
-            if state.meeting is None:
-                continue
-            clock = Clock(state.meeting.timezone)
-            starts = state.meeting.starts_at.isoformat()
-            out.append(
-                {
-                    "id": str(row.id),
-                    "title": state.meeting.title,
-                    "when": f"{clock.day_time(starts)} ({clock.name})",
-                    "starts_at": starts,
-                    "ends_at": state.meeting.ends_at,
-                    "status": state.status.value,
-                    "status_label": MEETING_STATUS.get(state.status.value, state.status.value),
-                    "approved": state.approved_at is not None,
-                    "private_items": sum(1 for i in state.items.values() if i.private),
-                    "items": len(state.items),
-                }
-            )
+        ids = (await session.scalars(query)).all()
+    out = []
+    for meeting_id in ids:
+        try:
+            _seq, state = await request.app.state.meetings.state(meeting_id)
+        except MeetingNotFound:
+            continue
+        if state.meeting is None:
+            continue
+        clock = Clock(state.meeting.timezone)
+        starts = state.meeting.starts_at.isoformat()
+        out.append(
+            {
+                "id": str(meeting_id),
+                "title": state.meeting.title,
+                "when": f"{clock.day_time(starts)} ({clock.name})",
+                "starts_at": starts,
+                "ends_at": state.meeting.ends_at,
+                "status": state.status.value,
+                "status_label": MEETING_STATUS.get(state.status.value, state.status.value),
+                "approved": state.approved_at is not None,
+            }
+        )
     return out
 
 
@@ -644,7 +649,7 @@ async def my_boards(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
     now = request.app.state.clock.now()
     out = []
     for board_id, name, role in rows:
-        meetings = _split(await _meetings(request, board_id), now)
+        meetings = _split(await _meetings(request, board_id, coming_only=True), now)
         out.append(
             {
                 "id": str(board_id),

@@ -258,7 +258,9 @@ def _item(
         "deciding": kind in DECIDING_KINDS,
         "noting": kind == "noting",
         "quorum": row["quorum"],
-        "excluded": _exclusions(view, item["item"], names),
+        "excluded": [
+            {**x, "interest": ""} if hidden else x for x in _exclusions(view, item["item"], names)
+        ],
         "declared_by": sorted(
             d["member"]
             for d in view["declarations"]
@@ -376,7 +378,14 @@ def meeting_model(
                 "mine": bool(me) and d["member"] == me,
             }
         )
-    attendance = _attendance(view, names, clock)
+    attendance = [] if public else _attendance(view, names, clock)
+    if public:  # the projector shows none of these: keep them out of its model altogether
+        actions = []
+        declarations = [
+            d
+            for d in declarations
+            if d["item_id"] and not by_id.get(d["item_id"], {"private": True})["private"]
+        ]
     mine = next((a for a in attendance if a["member"] == me), None)
     planned_total = sum(i["planned_minutes"] or 0 for i in agenda)
     quorum = view["quorum"]
@@ -435,25 +444,3 @@ def meeting_model(
         "roles": viewer_roles(view, me),
         "open_items": [i for i in agenda if i["status"] == "pending"],
     }
-
-
-def board_meetings(rows: list[Any], now: datetime) -> dict[str, list[dict[str, Any]]]:
-    """(meeting row, status or None, published?) -> upcoming (soonest first) and past."""
-    upcoming, past = [], []
-    for meeting, status, published in rows:
-        ends = meeting.ends_at or meeting.starts_at
-        entry = {
-            "id": str(meeting.id),
-            "title": meeting.title,
-            "when": f"{meeting.starts_at:%a} {meeting.starts_at.day} {meeting.starts_at:%b %Y}, "
-            f"{meeting.starts_at:%H:%M} UTC",
-            "starts_at": meeting.starts_at.isoformat(),
-            "status": status or "scheduled",
-            "status_label": MEETING_STATUS.get(status or "scheduled", status or ""),
-            "published": published,
-        }
-        if ends >= now and status != "closed":
-            upcoming.append(entry)
-        else:
-            past.append(entry)
-    return {"upcoming": upcoming, "past": list(reversed(past))}

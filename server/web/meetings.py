@@ -19,12 +19,14 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException, Va
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
+from sqlalchemy import select
 
 import deliberation
 import deliberation.meetings as core
 from server.db.tables import Board, Meeting
 from server.meetings.access import BOARD_ROLE_LEVEL, access_meeting
 from server.meetings.commands import UnknownMeetingCommand, run_meeting_command
+from server.meetings.minutes_render import minutes_view
 from server.meetings.projection import meeting_view
 from server.meetings.queries import NotApproved, minutes_document
 from server.meetings.service import MeetingBusy, MeetingNotFound
@@ -180,6 +182,23 @@ def can(state: core.MeetingState, command: Any, me: str, now: datetime) -> bool:
     return True
 
 
+async def later_meetings(request: Request[Any, Any, Any], meeting: Meeting) -> list[dict[str, str]]:
+    """The board's meetings after this one, that an item may be deferred to."""
+    async with request.app.state.sessions() as session:
+        rows = (
+            await session.execute(
+                select(Meeting.id, Meeting.title, Meeting.starts_at)
+                .where(Meeting.board_id == meeting.board_id, Meeting.starts_at > meeting.starts_at)
+                .order_by(Meeting.starts_at)
+                .limit(12)
+            )
+        ).all()
+    return [
+        {"id": str(row_id), "title": title, "when": f"{starts:%-d %b %Y}"}
+        for row_id, title, starts in rows
+    ]
+
+
 async def meeting_page(
     request: Request[Any, Any, Any],
     meeting_id: uuid.UUID,
@@ -240,6 +259,9 @@ async def meeting_page(
             "me": me,
             "can_send_apologies": page == "meeting" and can(state, apologies, me, now),
             "new_id": uuid.uuid4().hex,
+            "later_meetings": await later_meetings(request, access.meeting)
+            if page == "console"
+            else [],
             "links": output_links(meeting_id, request.app),
             "now": now.isoformat(),
             "flashes": flashes,
@@ -334,11 +356,10 @@ async def meeting_command_form(
     back = safe_next(posted.get("next"), default)
     page = "console" if back.endswith("/console") else "meeting"
     try:
-        access = await _access(request, meeting_id)
+        await _access(request, meeting_id)  # strangers learn nothing, whatever they posted
         _seq, state = await request.app.state.meetings.state(meeting_id)
     except (NotFoundException, MeetingNotFound):
         return meeting_not_found(request)
-    del access
     timezone = state.meeting.timezone if state.meeting else "UTC"
     try:
         code, message = await attempt(request, meeting_id, name, meeting_args(fields, timezone))
@@ -392,8 +413,6 @@ async def public_meeting(request: Request[Any, Any, Any], meeting_id: FromPath[u
     """The approved minutes of a public board's meeting, as published: private items shown
     only as taken in private (with their title where the policy allows)."""
     use_locale(request.headers)
-    from server.meetings.minutes_render import minutes_view
-
     async with request.app.state.sessions() as session:
         meeting = await session.get(Meeting, meeting_id)
         board = await session.get(Board, meeting.board_id) if meeting else None

@@ -19,8 +19,10 @@ from litestar.exceptions import (
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
+from sqlalchemy import select
 
 import deliberation
+from server.db.tables import MeetingItemRoom
 from server.rooms.access import Need, access_room
 from server.rooms.commands import UnknownCommand, run_command
 from server.rooms.service import KeyReused, RoomBusy, RoomNotFound
@@ -76,6 +78,9 @@ async def room_page(
         async with request.app.state.rooms.sessions() as session:
             access = await access_room(session, user, room_id, need)
             role, organisation = access.role, access.organisation_name
+            meeting_id = await session.scalar(
+                select(MeetingItemRoom.meeting_id).where(MeetingItemRoom.room_id == room_id)
+            )
     except NotFoundException:
         return not_found(request)
     except PermissionDeniedException:
@@ -98,6 +103,8 @@ async def room_page(
             "organisation": organisation,
             "r": model,
             "opinion": opinion,
+            # An agenda item's room links back to its meeting (and console, for those who run it).
+            "meeting_id": str(meeting_id) if meeting_id else None,
             "now": request.app.state.clock.now().isoformat(),
             "flashes": []
             if page == "projector" or request.headers.get("x-evenfloor-live")

@@ -54,7 +54,8 @@ def test_simulate_meeting_runs_a_board_and_writes_a_record_that_verifies(
     assert "Preferred bidder" not in out.read_text()
     assert set(items["decision/private"]) <= {"id", "number", "kind", "private", "title", "log"}
     lost = [q for q in minutes["quorum"] if not q["held"]]
-    assert lost and all(q["missing"] for q in lost)
+    assert lost
+    assert all(q["missing"] for q in lost)
     assert minutes["quorum"][-1]["held"] is True
     logs = sorted(tmp_path.glob("RECORD.log*.json"))
     assert len(logs) == len(record["links"]) == 1

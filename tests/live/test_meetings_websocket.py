@@ -3,6 +3,7 @@ catch-up by seq, ack or error per command) over a meeting's stream."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -29,7 +30,6 @@ class MeetingClient(RoomClient):
         welcome = await client.next_frame()
         assert welcome["type"] == "welcome", welcome
         assert welcome["meeting"] == meeting_id
-        client.head = welcome["seq"]
         return client
 
 
@@ -90,15 +90,16 @@ async def test_meeting_commands_are_acked_relayed_refused_and_resumed(
     assert [e["seq"] for e in lou.events] == list(range(1, ack["seq"] + 1))
     # Refusals come back as error frames with the core's reason; the socket stays open.
     refused = await lou.command("publish_agenda")
-    assert refused["type"] == "error" and refused["code"] == "forbidden", refused
+    assert (refused["type"], refused["code"]) == ("error", "forbidden"), refused
     missing = await cara.command("start_item", {"item": "nope"})
-    assert missing["type"] == "error" and missing["code"] == "not_found", missing
+    assert (missing["type"], missing["code"]) == ("error", "not_found"), missing
     unknown = await cara.command("seize_power")
-    assert unknown["type"] == "error" and unknown["code"] == "unknown_command", unknown
+    assert (unknown["type"], unknown["code"]) == ("error", "unknown_command"), unknown
     # The same id twice: the first ack again, nothing appended.
     again = await cara.command("add_item", {"title": "Winter fund", "kind": "decision"}, id="k1")
     replay = await cara.command("add_item", {"title": "Winter fund", "kind": "decision"}, id="k1")
-    assert replay["replayed"] is True and replay["seqs"] == again["seqs"]
+    assert replay["replayed"] is True
+    assert replay["seqs"] == again["seqs"]
     # Lou leaves; the meeting moves on; Lou resumes with exactly what was missed.
     seen = lou.last_seq
     await lou.close()
@@ -107,12 +108,62 @@ async def test_meeting_commands_are_acked_relayed_refused_and_resumed(
     lou = await MeetingClient.open(live_server.ws_url, meeting_id, people["Lou"][1], last_seq=seen)
     await lou.wait_for_seq(last["seq"])
     assert [e["seq"] for e in lou.events] == list(range(seen + 1, last["seq"] + 1))
-    view = await lou.send({"type": "view"}) or await lou.next_reply()
-    assert view["type"] == "view" and len(view["view"]["agenda"]) == 4
+    await lou.send({"type": "view"})
+    view = await lou.next_reply()
+    assert view["type"] == "view"
+    assert len(view["view"]["agenda"]) == 4
     # Someone not on the board is turned away.
     with pytest.raises(ConnectionClosed) as closed:
         stranger = await MeetingClient.open(live_server.ws_url, meeting_id, people["Eve"][1])
         await stranger.next_frame()
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4404
     await cara.close()
     await lou.close()
+
+
+@pytest.fixture
+def two_servers(postgres_url: str) -> Any:
+    first = LiveServer(postgres_url).start()
+    second = LiveServer(postgres_url).start()
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+@pytest.mark.postgres
+async def test_a_meeting_command_on_one_process_reaches_sockets_on_the_other_and_the_chain_holds(
+    two_servers: tuple[LiveServer, LiveServer], postgres_url: str
+) -> None:
+    one, two = two_servers
+    meeting_id, people = await a_meeting(one.url)
+    cara = await MeetingClient.open(one.ws_url, meeting_id, people["Cara"][1])
+    vic = await MeetingClient.open(two.ws_url, meeting_id, people["Vic"][1])
+    acks = []
+    for title in ("Apologies", "Declarations", "Fund"):
+        acks.append(await cara.command("add_item", {"title": title, "kind": "noting"}))
+    acks.append(await vic.command("add_item", {"title": "AOB", "kind": "any_other_business"}))
+    top = max(a["seq"] for a in acks)
+    for client in (cara, vic):
+        await client.wait_for_seq(top, timeout=10)
+        assert [e["seq"] for e in client.events] == list(range(1, top + 1))
+        await client.close()
+    from sqlalchemy import select
+
+    from server.db.engine import create_engine
+    from server.db.tables import MeetingEvent
+    from server.rooms.chain import verify_chain
+
+    engine = create_engine(postgres_url)
+    try:
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(MeetingEvent.__table__)
+                    .where(MeetingEvent.meeting_id == uuid.UUID(meeting_id))
+                    .order_by(MeetingEvent.seq)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert verify_chain(meeting_id, rows, stream="meeting") == top

@@ -202,3 +202,30 @@ def test_any_title_and_agenda_round_trip(title: str, agenda: list[str], start: d
     assert event.decoded("DTSTART") == start.replace(microsecond=0)
     for number, item in enumerate(agenda, start=1):
         assert f"{number}. {item}" in str(event["DESCRIPTION"])
+
+
+def test_from_the_cores_fold() -> None:
+    """Deferred items leave the agenda; private titles follow the standing orders."""
+    from dataclasses import replace as changed
+
+    from deliberation.meetings import DeferItem
+    from tests.unit.meetings.builders import BOARD, DISCUSSION, ORDERS, given_meeting
+
+    meeting = given_meeting()
+    meeting.do(DeferItem(DISCUSSION, "The report is late"))
+    from server.meetings.calendar import from_state
+
+    entry = from_state(meeting.state, sequence=4, url="https://example.org/m")
+    assert entry.id == "m-2026-12"
+    assert entry.sequence == 4
+    assert entry.timezone == "Europe/London"
+    assert entry.board == "Health and Wellbeing Board"
+    assert "Winter pressures" not in entry.agenda  # deferred
+    assert "Care home contract award" in entry.agenda  # the board publishes private titles
+    hidden = given_meeting(changed(BOARD, standing_orders=changed(ORDERS, private_titles=False)))
+    public = from_state(hidden.state)
+    assert "Care home contract award" not in public.agenda
+    assert "Private item" in public.agenda
+    assert "Care home contract award" in from_state(hidden.state, private_titles=True).agenda
+    (event,) = events(meeting_calendar(entry, stamp=STAMP))
+    assert str(event["SUMMARY"]) == "Board meeting, December"

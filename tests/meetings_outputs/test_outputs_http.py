@@ -358,3 +358,58 @@ async def test_evenfloor_minutes_names_a_bad_meeting(client: Any, cli_database: 
     result = await run_cli(unknown, "--format", "docx")
     assert result.exit_code == 2
     assert "docx" in result.output
+
+
+def test_evenfloor_minutes_pipes_a_pdf_and_writes_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The command's output side, with the database read replaced by a fixture."""
+    from minutes_fixtures import draft
+
+    from server.cli import minutes as command
+
+    async def fixture(meeting: uuid.UUID, published: bool) -> dict[str, Any]:
+        return draft()
+
+    monkeypatch.setattr(command, "_document", fixture)
+    meeting = str(uuid.uuid4())
+    piped = CliRunner().invoke(command.minutes, [meeting, "--format", "pdf"])
+    assert piped.exit_code == 0, piped.output
+    assert piped.stdout_bytes.startswith(b"%PDF-")
+    assert "Young carers get too little" in pdf_text(piped.stdout_bytes)
+    out = tmp_path / "minutes.md"
+    written = CliRunner().invoke(command.minutes, [meeting, "--format", "md", "--out", str(out)])
+    assert written.exit_code == 0
+    assert f"wrote {out}" in written.output
+    assert out.read_text(encoding="utf-8").startswith("# Health and Wellbeing Board")
+
+
+async def test_pdfs_are_kept_by_content_and_a_crowd_gets_503(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from litestar.exceptions import ServiceUnavailableException
+    from minutes_fixtures import approved, draft
+
+    from server.meetings import outputs_http
+
+    made: list[str] = []
+
+    def fake_render(document: dict[str, Any]) -> bytes:
+        made.append(document["status"])
+        return f"%PDF-{document['status']}".encode()
+
+    monkeypatch.setattr(outputs_http, "render_pdf", fake_render)
+    monkeypatch.setattr(outputs_http, "_pdf_cache", type(outputs_http._pdf_cache)())
+    assert await outputs_http._pdf(draft()) == b"%PDF-draft"
+    assert await outputs_http._pdf(draft()) == b"%PDF-draft"
+    assert await outputs_http._pdf(approved()) == b"%PDF-approved"
+    assert made == ["draft", "approved"]  # the second draft came from the cache
+    changed = draft()
+    changed["narrative"]["summary"] = "Edited."
+    await outputs_http._pdf(changed)
+    assert made == ["draft", "approved", "draft"]  # new content, new PDF
+    monkeypatch.setattr(outputs_http, "_pdf_waiting", outputs_http.PDF_MAX_WAITING)
+    changed["narrative"]["summary"] = "Edited again."
+    with pytest.raises(ServiceUnavailableException, match="busy"):
+        await outputs_http._pdf(changed)
+    assert await outputs_http._pdf(draft()) == b"%PDF-draft"  # a kept one is still served

@@ -79,7 +79,8 @@ async def test_an_item_for_decision_gets_a_room_with_the_board_admitted_by_role(
     board = await make_board(client)
     meeting_id = await schedule(client, board)
     ids = await agenda(client, meeting_id, board)
-    assert set(ids["fund"]) == {"item", "room"} and set(ids["report"]) == {"item"}
+    assert set(ids["fund"]) == {"item", "room"}
+    assert set(ids["report"]) == {"item"}
     room = ids["fund"]["room"]
     seen = await client.get(f"/api/rooms/{room}/view", headers=board["voting_member"].headers)
     assert seen.status_code == 200, seen.text
@@ -216,8 +217,10 @@ async def test_a_deferred_item_goes_to_the_later_meeting_with_its_history_and_a_
     second = await schedule(client, board, "February", day=14)
     february = await view(client, second, chair)
     [carried] = february["agenda"]
-    assert carried["title"] == "Winter fund" and carried["kind"] == "decision"
-    assert carried["room"] and carried["room"] != fund["room"]
+    assert carried["title"] == "Winter fund"
+    assert carried["kind"] == "decision"
+    assert carried["room"]
+    assert carried["room"] != fund["room"]
     history = february["items"][carried["id"]]["history"]
     deferred = [step for step in history if step["what"] == "deferred"]
     assert [(d["meeting"], d["reason"]) for d in deferred] == [(first, "Awaiting costs.")]

@@ -101,24 +101,28 @@ async def test_the_next_meeting_approves_the_minutes_and_the_record_verifies(cli
     minutes = (await client.get(f"/api/meetings/{first}/minutes", headers=chair.headers)).json()[
         "minutes"
     ]
-    assert minutes["status"] == "approved" and minutes["approved_in"] == second
+    assert minutes["status"] == "approved"
+    assert minutes["approved_in"] == second
     published = await client.post(f"/api/meetings/{first}/publication", headers=chair.headers)
     assert published.status_code == 200, published.text
     record = published.json()["record"]
     result = verify_record(record)
     assert result.ok, result
-    assert result.links == 1 and result.private == 1
+    assert result.links == 1
+    assert result.private == 1
     # The public reads the published copy: the fund's decision with its concern; of the
     # contract, that it was taken in private and nothing more.
     public = await client.get(f"/api/meetings/{first}/minutes")
     assert public.status_code == 200, public.text
     text = public.text
-    assert SECRET not in text and SECRET not in str(record)
+    assert SECRET not in text
+    assert SECRET not in str(record)
     items = {i["id"]: i for i in public.json()["minutes"]["items"]}
     assert items[fund["item"]]["decision"]["outcome"] == "consented_with_concerns"
     assert set(items[contract["item"]]) <= {"id", "number", "kind", "private", "title", "log"}
     again = await client.get(f"/api/meetings/{first}/record")
-    assert again.status_code == 200 and again.json()["hash"] == record["hash"]
+    assert again.status_code == 200
+    assert again.json()["hash"] == record["hash"]
 
 
 async def test_editing_a_fact_in_the_minutes_is_refused_and_writes_nothing(client: Any) -> None:

@@ -62,7 +62,7 @@ def form(csrf: str, back: str, **fields: str) -> dict[str, str]:
 
 async def test_pages_by_role_and_unknown_meetings(client: Any) -> None:
     client.follow_redirects = False
-    board, meeting, _items = await a_meeting(client)
+    board, meeting, items = await a_meeting(client)
     stranger = await sign_up(client, "Sam Stranger")
 
     response = await client.get(f"/meetings/{meeting}")
@@ -88,6 +88,10 @@ async def test_pages_by_role_and_unknown_meetings(client: Any) -> None:
     assert "Cara Chair" in board_page.text
     assert "Northgate NHS Trust" in board_page.text
     assert "Schedule a meeting" not in board_page.text  # not the secretariat
+    fund_room = (await view(client, meeting, board["chair"]))["items"][items["fund"]]["room"]
+    room_page = await client.get(f"/rooms/{fund_room}")
+    assert room_page.status_code == 200
+    assert f'href="/meetings/{meeting}"' in room_page.text  # the item's room links back
 
     client.cookies.clear()
     await signed_in(client, board["chair"])
@@ -602,3 +606,119 @@ async def test_every_page_route_is_listed_and_gated(client: Any, app: Any, db: A
             expected = 403  # an observer takes no part, before the entry is even looked up
         assert response.status_code == expected, (method, url, response.status_code)
     assert await counts() == before
+
+
+async def test_deferring_an_item_to_a_named_later_meeting(client: Any) -> None:
+    client.follow_redirects = False
+    board, meeting, items = await a_meeting(client)
+    chair = board["chair"]
+    later = await schedule(client, board, "March meeting", day=24)
+    csrf = await signed_in(client, chair)
+    console = await client.get(f"/meetings/{meeting}/console")
+    assert f'<option value="{later}">March meeting' in console.text
+    refused = await client.post(
+        f"/meetings/{meeting}/commands/defer_item",
+        data=form(
+            csrf,
+            f"/meetings/{meeting}/console",
+            item=items["report"],
+            reason=" ",
+            to=later,
+            form=f"defer-{items['report']}",
+        ),
+    )
+    assert refused.status_code == 422
+    assert re.search(rf'<option value="{later}" selected>', refused.text)  # as chosen
+    done = await client.post(
+        f"/meetings/{meeting}/commands/defer_item",
+        data=form(
+            csrf,
+            f"/meetings/{meeting}/console",
+            item=items["report"],
+            reason="Figures late",
+            to=later,
+        ),
+    )
+    assert done.status_code == 303, done.text
+    assert (await view(client, meeting, chair))["items"][items["report"]]["status"] == "deferred"
+    carried = [i["title"] for i in (await view(client, later, chair))["agenda"]]
+    assert "Quarterly report" in carried
+    page = await client.get(f"/meetings/{meeting}")
+    assert "Deferred: Figures late" in text_of(page)
+
+
+async def test_substitutes_and_apologies_from_the_pages(client: Any) -> None:
+    client.follow_redirects = False
+    board, meeting, _items = await a_meeting(client)
+    nia, officer = board.people["Nia Member"], board["officer"]
+
+    # A member without the register's pen is told who keeps it; no button the core refuses.
+    await signed_in(client, nia)
+    page = await client.get(f"/meetings/{meeting}")
+    assert "Send my apologies" not in page.text
+    assert "tell the secretary" in page.text
+
+    # The secretary keeps the register: names Nia's substitute, and sends their own apologies.
+    client.cookies.clear()
+    csrf = await signed_in(client, officer)
+    console = await client.get(f"/meetings/{meeting}/console")
+    substitute = re.search(r'name="substitute" value="(sub-[0-9a-f]+)"', console.text)
+    assert substitute is not None
+    response = await client.post(
+        f"/meetings/{meeting}/commands/name_substitute",
+        data=form(
+            csrf,
+            f"/meetings/{meeting}/console",
+            substitute=substitute.group(1),
+            for_member=nia.id,
+            name="Sue Stand-in",
+            status="present_remote",
+            form="substitute",
+        ),
+    )
+    assert response.status_code == 303, response.text
+    words = text_of(await client.get(f"/meetings/{meeting}/console"))
+    assert "Sue Stand-in" in words
+    assert "substitute for Nia Member (Northgate NHS Trust)" in words
+    assert "substitute: Sue Stand-in" in words
+    page = await client.get(f"/meetings/{meeting}")
+    assert "Send my apologies" in page.text
+    response = await client.post(
+        f"/meetings/{meeting}/commands/mark_attendance",
+        data=form(csrf, f"/meetings/{meeting}", member=officer.id, status="apologies"),
+    )
+    assert response.status_code == 303
+    state = await view(client, meeting, officer)
+    assert state["attendance"][officer.id]["status"] == "apologies"
+    assert state["substitutes"][substitute.group(1)]["for_member"] == nia.id
+    mine = text_of(await client.get(f"/meetings/{meeting}"))
+    assert "Your attendance: Apologies" in mine
+
+
+async def test_moving_the_meeting_reads_times_in_its_zone(client: Any) -> None:
+    client.follow_redirects = False
+    board, meeting, _items = await a_meeting(client)
+    csrf = await signed_in(client, board["chair"])
+    back = f"/meetings/{meeting}/console"
+    console = await client.get(back)
+    # Shown in the meeting's zone: 10:00Z on 10 January is 10:00 in London.
+    assert 'name="starts_at" type="datetime-local" value="2027-01-10T10:00"' in console.text
+    fields = {
+        "starts_at": "2027-01-10T11:30",
+        "ends_at": "2027-01-10T13:00",
+        "form": "change-meeting",
+    }
+    refused = await client.post(
+        f"{back[: -len('/console')]}/commands/change_meeting", data=form(csrf, back, **fields)
+    )
+    assert refused.status_code == 422  # no reason given
+    assert 'value="2027-01-10T11:30"' in refused.text
+    done = await client.post(
+        f"/meetings/{meeting}/commands/change_meeting",
+        data=form(csrf, back, reason="The chamber is booked until 11.", **fields),
+    )
+    assert done.status_code == 303, done.text
+    moved = (await view(client, meeting, board["chair"]))["meeting"]
+    assert moved["starts_at"] == "2027-01-10T11:30:00Z"
+    assert moved["ends_at"] == "2027-01-10T13:00:00Z"
+    assert "11:30–13:00" in text_of(await client.get(f"/meetings/{meeting}"))

@@ -26,7 +26,8 @@ async def test_an_unknown_meeting_item_or_command_is_404_with_a_message(
     chair = board["chair"]
     before = await count_events(db)
     nowhere = await meeting_command(client, str(uuid.uuid4()), chair, "start_item", {"item": "x"})
-    assert nowhere.status_code == 404 and nowhere.json()["message"] == "No such meeting."
+    assert nowhere.status_code == 404
+    assert nowhere.json()["message"] == "No such meeting."
     unknown_item = await meeting_command(client, meeting_id, chair, "start_item", {"item": "nope"})
     assert unknown_item.status_code == 404, unknown_item.text
     assert "nope" in unknown_item.json()["message"]
@@ -57,7 +58,8 @@ async def test_a_member_without_the_role_gets_403_with_the_reason(client: Any, d
     ):
         refused = await meeting_command(client, meeting_id, board[who], name, args)
         assert refused.status_code == 403, (who, name, refused.text)
-        assert refused.json()["code"] == "forbidden" and refused.json()["message"]
+        assert refused.json()["code"] == "forbidden"
+        assert refused.json()["message"]
     # Board management is the secretariat's.
     invite = await client.post(
         f"/api/boards/{board.id}/invitations", json={}, headers=board["voting_member"].headers
@@ -104,7 +106,8 @@ async def test_of_two_racing_reorders_one_lands_and_the_other_is_a_409(
     codes = sorted(a.status_code for a in answers)
     assert codes == [200, 409], [a.text for a in answers]
     lost = next(a for a in answers if a.status_code == 409).json()
-    assert lost["code"] == "conflict" and lost["message"]
+    assert lost["code"] == "conflict"
+    assert lost["message"]
     won = orders[[a.status_code for a in answers].index(200)]
     assert (await view(client, meeting_id, chair))["order"] == won
     assert await count_events(db) == before + 1
@@ -122,9 +125,11 @@ async def test_a_refused_close_writes_nothing_and_a_replayed_key_appends_nothing
     await ok(client, meeting_id, chair, "start_item", {"item": item["item"]})
     before = await count_events(db)
     refused = await meeting_command(client, meeting_id, chair, "close_item", {"item": item["item"]})
-    assert refused.status_code == 409 and refused.json()["code"] == "no_quorum"
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "no_quorum"
     message = refused.json()["message"]
-    assert "3 more voting members" in message and "the chair or the vice-chair" in message
+    assert "3 more voting members" in message
+    assert "the chair or the vice-chair" in message
     assert await count_events(db) == before
     args = {"member": chair.id, "status": "present_in_room"}
     first = await meeting_command(
@@ -134,5 +139,58 @@ async def test_a_refused_close_writes_nothing_and_a_replayed_key_appends_nothing
         client, meeting_id, board["officer"], "mark_attendance", args, key="k1"
     )
     assert first.status_code == again.status_code == 200
-    assert again.json()["replayed"] is True and again.json()["seqs"] == first.json()["seqs"]
+    assert again.json()["replayed"] is True
+    assert again.json()["seqs"] == first.json()["seqs"]
     assert await count_events(db) == before + len(first.json()["seqs"])
+
+
+async def test_a_refusal_after_the_append_rolls_the_whole_command_back(
+    client: Any, db: Any
+) -> None:
+    """A deferral to another board's meeting is appended, then refused while carrying the
+    item over (in the same transaction): the meeting's event, the other meeting's item and
+    its room are all rolled back, and the shell's caches with them."""
+    from sqlalchemy import func as sql_func
+
+    from server.db.tables import Room
+
+    board = await make_board(client)
+    chair = board["chair"]
+    meeting_id = await schedule(client, board)
+    item = await add_item(client, meeting_id, chair, "Fund", "decision")
+    other = await client.post(
+        "/api/boards",
+        json={"name": "Another board", "organisation_name": "City Council"},
+        headers=chair.headers,
+    )
+    elsewhere = await client.post(
+        f"/api/boards/{other.json()['id']}/meetings",
+        json={
+            "title": "Theirs",
+            "starts_at": "2027-02-01T10:00:00Z",
+            "ends_at": "2027-02-01T11:00:00Z",
+        },
+        headers=chair.headers,
+    )
+    async with db() as session:
+        rooms_before = await session.scalar(select(sql_func.count()).select_from(Room))
+    before = await count_events(db)
+    refused = await meeting_command(
+        client,
+        meeting_id,
+        chair,
+        "defer_item",
+        {"item": item["item"], "reason": "Not ready.", "to": elsewhere.json()["id"]},
+    )
+    assert refused.status_code == 404, refused.text
+    assert "No later meeting of this board" in refused.json()["message"]
+    assert await count_events(db) == before
+    async with db() as session:
+        assert await session.scalar(select(sql_func.count()).select_from(Room)) == rooms_before
+    seen = await view(client, meeting_id, chair)
+    assert seen["items"][item["item"]]["status"] == "pending"
+    # The meeting still takes commands from where it was (its cache was dropped too).
+    await ok(
+        client, meeting_id, chair, "defer_item", {"item": item["item"], "reason": "Not ready."}
+    )
+    assert (await view(client, meeting_id, chair))["items"][item["item"]]["status"] == "deferred"

@@ -260,3 +260,26 @@ def test_a_non_facilitator_is_refused_for_their_role_before_the_quorum() -> None
     with pytest.raises(Rejected) as refused:
         room.do(CloseRound(), ALICE)
     assert refused.value.reason is Reason.FORBIDDEN
+
+
+def test_out_of_the_discussion_also_leaves_the_floor() -> None:
+    from deliberation.commands import NextSpeaker
+
+    room = room_at(round=RoundKind.SURFACE_CONFLICT)
+    room.do(RaiseHand(), BOB)
+    room.do(NextSpeaker())
+    assert room.state.floor.speech is not None
+    events = room.do(SetExclusions((OUT_OF_ALL,)), None, room.later(30))
+    assert types(events) == ["speech.ended", "exclusions.set"]
+    assert room.state.floor.speech is None
+    assert all(h.participant != BOB for h in room.state.floor.waiting)
+
+
+def test_waiting_hands_of_someone_out_of_the_discussion_are_lowered() -> None:
+    room = room_at(round=RoundKind.SURFACE_CONFLICT)
+    room.do(RaiseHand(), BOB)
+    room.do(RaiseHand(), ALICE)
+    room.do(SetExclusions((OUT_OF_ALL,)), None)
+    assert [h.participant for h in room.state.floor.waiting] == [ALICE]
+    room.do(SetExclusions((OUT_OF_VOTE,)), None)  # out of the vote only: keeps the floor rules
+    assert [h.participant for h in room.state.floor.waiting] == [ALICE]

@@ -51,10 +51,13 @@ def test_rounds_must_be_in_order_once_each_and_not_empty() -> None:
 
 
 def test_the_rounds_cannot_change_after_creation() -> None:
-    room = given_room()
-    with pytest.raises(Rejected) as changed:
-        room.do(ChangeRules(CONSENT_ONLY, "Shorter"))
-    assert changed.value.reason is Reason.INVALID
+    room = given_room(CONSENT_ONLY)
+    with pytest.raises(Rejected) as same:
+        room.do(ChangeRules(RoomRules(), "A form that knows nothing of rounds"))
+    assert same.value.reason is Reason.CONFLICT  # nothing else changed: the rounds stay
+    room.do(ChangeRules(RoomRules(points_budget=5), "Fewer points"))
+    assert room.state.rules.rounds == (RoundKind.CONSENT,)
+    assert room.state.rules.points_budget == 5
 
 
 def test_an_asynchronous_subset_needs_deadlines_for_its_rounds_only_and_runs_them() -> None:

@@ -251,3 +251,21 @@ def test_the_snapshots_register_holds_standing_interests_of_members_only() -> No
     assert meeting.state.declarations == ()
     item_bound = replace(BOARD, interests=(Interest(ANNA, "Bidder", ItemId("x"), Excludes.VOTE),))
     assert refused(Given(), schedule(item_bound), None).reason is Reason.INVALID
+
+
+def test_the_relay_tells_the_items_room_who_is_out_and_whether_it_is_quorate() -> None:
+    from deliberation.exclusions import Exclusion
+    from deliberation.meetings import item_relay
+
+    strict = replace(BOARD.standing_orders, conflicted_leave_discussion=True)
+    meeting = open_with(CHAIR, ANNA, BEN, CARA, board=replace(BOARD, standing_orders=strict))
+    meeting.do(DeclareInterest(BEN, "Director of a bidder", DECISION))
+    exclusions, status = item_relay(meeting.state, DECISION)
+    assert exclusions.exclusions == (
+        Exclusion(BEN, "declared an interest: Director of a bidder", discussion=True),
+    )
+    assert (status.held, status.missing) == (False, ("a member from the NHS",))
+    assert status.present == tuple(sorted((CHAIR, ANNA, BEN, CARA)))
+    other_exclusions, other_status = item_relay(meeting.state, PRIVATE)
+    assert other_exclusions.exclusions == ()
+    assert other_status.held
