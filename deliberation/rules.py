@@ -117,11 +117,13 @@ def problems(rules: RoomRules) -> list[str]:
         found.append("objection_supermajority must be above 1/2 and at most 1")
     if rules.statement_max_length <= 0 or rules.text_max_length <= 0:
         found.append("text limits must be positive")
-    if rules.reminder_before_ms < 0:
-        found.append("reminder_before_ms cannot be negative")
-    if rules.cap_grace_ms < 0:
-        found.append("cap_grace_ms cannot be negative")
+    found.extend(f"{name} cannot be negative" for name in _negative_durations(rules))
     order = list(RoundKind)
     if not rules.rounds or sorted(set(rules.rounds), key=order.index) != list(rules.rounds):
         found.append("rounds must list at least one round, each once, in the rounds' order")
     return found
+
+
+def _negative_durations(rules: RoomRules) -> list[str]:
+    durations = {"reminder_before_ms": rules.reminder_before_ms, "cap_grace_ms": rules.cap_grace_ms}
+    return [name for name, ms in durations.items() if ms < 0]

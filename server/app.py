@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
@@ -37,9 +37,6 @@ from server.db.engine import alchemy_config, create_engine
 from server.db.tables import SessionRecord
 from server.deadlines import deadline_worker
 from server.errors import HANDLERS
-from server.notifications import Notifications
-from server.notifications.http import NotificationPages, NotificationsApi
-from server.notifications.room_events import NOTIFYING
 from server.meetings.errors import MEETING_HANDLERS
 from server.meetings.event_store import MEETING
 from server.meetings.fanout import MEETINGS_CHANNEL, MeetingRenderer, meeting_notification
@@ -47,6 +44,9 @@ from server.meetings.http import meeting_routes
 from server.meetings.item_rooms import wired_meetings
 from server.meetings.service import MeetingService
 from server.meetings.ws import meeting_socket
+from server.notifications import Notifications
+from server.notifications.http import NotificationPages, NotificationsApi
+from server.notifications.room_events import NOTIFYING
 from server.rooms.event_store import StoredEvent, events_since
 from server.rooms.fanout import ROOMS_CHANNEL, RoomHub, notification
 from server.rooms.http import InvitationsApi, PublicationApi, RoomsApi, command_router
@@ -133,40 +133,18 @@ def meeting_service(
     return service
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    settings = settings or get_settings()
-    clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
-    alchemy = alchemy_config(engine)
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    channels: ChannelsPlugin = build_channels(settings)
-
-    async def read_events(room_id: Any, after: int) -> list[StoredEvent]:
-        async with sessions() as session:
-            return await events_since(session, room_id, after)
-
-    async def current_state(room_id: Any, fresh: bool) -> Any:
-        return (await rooms.state(room_id))[1] if fresh else await rooms.current(room_id)
-
-    hub = RoomHub(read_events, current_state)
-
-    ballot_secret = hmac.new(settings.secret_key.encode(), b"evenfloor-ballot-keys", "sha256")
-    rooms = room_service(settings, sessions, hub, channels, ballot_secret.digest())
-    opinion = OpinionService(rooms.state, hub.broadcast)
-    hub.observers.append(opinion.on_events)
-    notifications = Notifications(settings, sessions, rooms.state, clock=clock, hub=hub)
-    rooms.on_append, rooms.on_append_types = notifications.on_append, NOTIFYING
-    hub.observers.append(notifications.push_unread)
-
-    async def read_meeting_events(meeting_id: Any, after: int) -> list[StoredEvent]:
-        async with sessions() as session:
-            return await events_since(session, meeting_id, after, stream=MEETING)
-
-    async def meeting_state(meeting_id: Any, _fresh: bool) -> Any:
-        return (await meetings.state(meeting_id))[1]
-
-    meeting_hub = RoomHub(read_meeting_events, meeting_state, renderer=MeetingRenderer)
-    meetings = meeting_service(settings, sessions, meeting_hub, channels, rooms)
+def background_work(
+    settings: Settings,
+    clock: Clock,
+    channels: ChannelsPlugin,
+    engine: Any,
+    *,
+    hubs: tuple[RoomHub, RoomHub],
+    rooms: RoomService,
+    notifications: Notifications,
+) -> Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]:
+    """The app's lifespan work: relaying other processes' notifications, deadlines, mail."""
+    hub, meeting_hub = hubs
 
     @contextlib.asynccontextmanager
     async def background(app: Litestar) -> AsyncIterator[None]:
@@ -206,6 +184,54 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             with contextlib.suppress(Exception):
                 await channels.unsubscribe(meeting_subscriber)
             await engine.dispose()
+
+    return background
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    alchemy = alchemy_config(engine)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    channels: ChannelsPlugin = build_channels(settings)
+
+    async def read_events(room_id: Any, after: int) -> list[StoredEvent]:
+        async with sessions() as session:
+            return await events_since(session, room_id, after)
+
+    async def current_state(room_id: Any, fresh: bool) -> Any:
+        return (await rooms.state(room_id))[1] if fresh else await rooms.current(room_id)
+
+    hub = RoomHub(read_events, current_state)
+
+    ballot_secret = hmac.new(settings.secret_key.encode(), b"evenfloor-ballot-keys", "sha256")
+    rooms = room_service(settings, sessions, hub, channels, ballot_secret.digest())
+    opinion = OpinionService(rooms.state, hub.broadcast)
+    hub.observers.append(opinion.on_events)
+    notifications = Notifications(settings, sessions, rooms.state, clock=clock, hub=hub)
+    rooms.on_append, rooms.on_append_types = notifications.on_append, NOTIFYING
+    hub.observers.append(notifications.push_unread)
+
+    async def read_meeting_events(meeting_id: Any, after: int) -> list[StoredEvent]:
+        async with sessions() as session:
+            return await events_since(session, meeting_id, after, stream=MEETING)
+
+    async def meeting_state(meeting_id: Any, _fresh: bool) -> Any:
+        return (await meetings.state(meeting_id))[1]
+
+    meeting_hub = RoomHub(read_meeting_events, meeting_state, renderer=MeetingRenderer)
+    meetings = meeting_service(settings, sessions, meeting_hub, channels, rooms)
+
+    background = background_work(
+        settings,
+        clock,
+        channels,
+        engine,
+        hubs=(hub, meeting_hub),
+        rooms=rooms,
+        notifications=notifications,
+    )
 
     session_config = ServerSideSessionConfig(
         store="sessions",

@@ -42,7 +42,6 @@ from server.publication.verify import (
     EXIT_UNREADABLE,
     LoadedDocument,
     UnreadableInputError,
-    VerificationResult,
     _clean,
     _collector_paused,
     _FailedError,
