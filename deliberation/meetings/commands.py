@@ -195,8 +195,9 @@ class MarkAttendance:
 
     Marking a member present records their arrival (the first one is kept as
     ``arrived_at``); marking someone present as absent or apologies records their leaving.
-    Who may: a clerk. Rejected: ``not_found`` (not a member of the board, nor a named
-    substitute); ``conflict`` (marked so already); ``forbidden``.
+    Who may: a clerk; a board member for their own apologies while not present.
+    Rejected: ``not_found`` (not a member of the board, nor a named substitute);
+    ``conflict`` (marked so already); ``forbidden``.
     Emits: ``attendance.marked``, and ``quorum.lost`` / ``quorum.restored`` when the
     meeting is open and the quorum changes.
     """

@@ -25,6 +25,7 @@ from deliberation.meetings.state import MeetingState
 from deliberation.meetings.vocabulary import (
     PRESENT,
     VOTING_ROLES,
+    Attendance,
     Excludes,
     ItemStatus,
 )
@@ -44,7 +45,7 @@ def _on_register(state: MeetingState, person: ParticipantId) -> str:
 def mark_attendance(
     state: MeetingState, command: MarkAttendance, ctx: Context
 ) -> list[MeetingEvent]:
-    by = clerk(state, ctx)
+    by = ctx.actor if _own_apologies(state, command, ctx) else clerk(state, ctx)
     name = _on_register(state, command.member)
     record = state.attendance.get(command.member)
     same = record is not None and record.status is command.status
@@ -53,6 +54,17 @@ def mark_attendance(
     if command.status in PRESENT and not state.present(command.member):
         _not_doubled(state, command.member)
     return [AttendanceMarked(command.member, command.status, by, ctx.at)]
+
+
+def _own_apologies(state: MeetingState, command: MarkAttendance, ctx: Context) -> bool:
+    """A member sends their own apologies before the meeting opens, as a board member
+    emails the clerk: only apologies, only for themselves, and only while not yet present."""
+    return (
+        command.status is Attendance.APOLOGIES
+        and ctx.actor == command.member
+        and meeting(state).board.member(command.member) is not None
+        and not state.present(command.member)
+    )
 
 
 def _not_doubled(state: MeetingState, person: ParticipantId) -> None:

@@ -117,6 +117,24 @@ def test_attendance_is_kept_by_the_clerks_only() -> None:
     assert refused(meeting, RecordDeparture(BEN)).reason is Reason.CONFLICT
 
 
+def test_a_member_sends_only_their_own_apologies() -> None:
+    meeting = given_meeting()
+    assert types(meeting.do(MarkAttendance(BEN, Attendance.APOLOGIES), BEN)) == [
+        "attendance.marked"
+    ]
+    assert meeting.state.attendance[BEN].status is Attendance.APOLOGIES
+    assert refused(meeting, MarkAttendance(ANNA, Attendance.APOLOGIES), BEN).reason is (
+        Reason.FORBIDDEN
+    )
+    assert refused(meeting, MarkAttendance(BEN, Attendance.PRESENT_IN_ROOM), BEN).reason is (
+        Reason.FORBIDDEN
+    )
+    meeting.do(RecordArrival(ANNA), SECRETARY)
+    assert refused(meeting, MarkAttendance(ANNA, Attendance.APOLOGIES), ANNA).reason is (
+        Reason.FORBIDDEN
+    )
+
+
 def test_mark_attendance_records_apologies_arrivals_and_leaving() -> None:
     meeting = given_meeting()
     meeting.do(MarkAttendance(BEN, Attendance.APOLOGIES))
