@@ -4,6 +4,7 @@ Pure: numpy and scikit-learn only, no I/O, no clock, randomness only from an exp
 See docs/opinion-groups.md.
 """
 
+from deliberation.opinion.confidence import Confidence
 from deliberation.opinion.engine import EngineSettings, OpinionEngine
 from deliberation.opinion.replay import TimedVote, compute_groups, replay
 from deliberation.opinion.result import (
@@ -17,6 +18,7 @@ from deliberation.opinion.result import (
 )
 
 __all__ = [
+    "Confidence",
     "ConsensusStatement",
     "DivisiveStatement",
     "EngineSettings",

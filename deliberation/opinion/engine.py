@@ -39,6 +39,7 @@ from deliberation.opinion.clustering import (
     polish,
     silhouette,
 )
+from deliberation.opinion.confidence import RECENT_UPDATES
 from deliberation.opinion.pca import (
     Components,
     deviations,
@@ -81,6 +82,7 @@ class _Smoother:
     last_k: int | None = None
     last_k_count: int = 0
     smoothed_k: int | None = None
+    recent: list[int] = field(default_factory=list)  # best k of the last updates, for Confidence
 
     def update(
         self,
@@ -90,6 +92,7 @@ class _Smoother:
         margin: float | None = None,
     ) -> int:
         same = self.last_k is not None and this_k == self.last_k
+        self.recent = [*self.recent[-(RECENT_UPDATES - 1) :], this_k]
         self.last_k_count = self.last_k_count + 1 if same else 1
         self.last_k = this_k
         shown = self.smoothed_k
@@ -146,6 +149,7 @@ class OpinionEngine:
     _projection: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
     _silhouettes: dict[int, float] = field(default_factory=dict)
     _group_of_row: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _recent_k: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.settings.seed)
@@ -251,6 +255,7 @@ class OpinionEngine:
         self._updates += 1
         self._group_of_row = self._group_of_rows(update)
         self._silhouettes = dict(update.silhouettes)
+        self._recent_k = tuple(self._smoother.recent)
         self._projection = update.projection
         self._last = None
 
@@ -271,6 +276,7 @@ class OpinionEngine:
                 projection=self._projection,
                 labels=self._row_labels,
                 silhouettes=self._silhouettes,
+                recent_k=self._recent_k,
             )
         return self._last
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from deliberation.opinion.clustering import FloatArray, IntArray
+from deliberation.opinion.confidence import SURE, Confidence, assess
 from deliberation.opinion.statements import (
     Direction,
     VoteCounts,
@@ -81,6 +82,8 @@ class OpinionGroups:
     consensus: tuple[ConsensusStatement, ...]
     divisive: tuple[DivisiveStatement, ...]
     silhouettes: Mapping[int, float]  # silhouette of the best clustering for each k tried
+    # whether the grouping is weak (close silhouettes, k unstable): say so, do not draw as fact
+    confidence: Confidence = SURE
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe picture (floats rounded) for the room page and the event pushed to it."""
@@ -125,8 +128,10 @@ def build_groups(
     projection: FloatArray,
     labels: IntArray,
     silhouettes: Mapping[int, float],
+    recent_k: tuple[int, ...] = (),
 ) -> OpinionGroups:
-    """Assemble the result from per-row labels (0..k-1, -1 for not clustered)."""
+    """Assemble the result from per-row labels (0..k-1, -1 for not clustered); `recent_k` is the
+    best k of the last updates, oldest first (for `Confidence`)."""
     k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
     columns = [j for j, s in enumerate(statements) if s not in moderated_out]
     groups = {p: (int(labels[i]) if labels[i] >= 0 else None) for i, p in enumerate(participants)}
@@ -190,6 +195,7 @@ def build_groups(
         consensus=cons,
         divisive=div,
         silhouettes=MappingProxyType(dict(silhouettes)),
+        confidence=assess(k, silhouettes, recent_k),
     )
 
 
@@ -273,4 +279,14 @@ def to_json(result: OpinionGroups) -> dict[str, Any]:
             for d in result.divisive
         ],
         "silhouettes": {str(k): _r(s) for k, s in result.silhouettes.items()},
+        "confidence": {
+            "weak": result.confidence.weak,
+            "reasons": list(result.confidence.reasons),
+            "silhouette_gap": (
+                None
+                if result.confidence.silhouette_gap is None
+                else _r(result.confidence.silhouette_gap)
+            ),
+            "recent_k": list(result.confidence.recent_k),
+        },
     }

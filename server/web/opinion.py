@@ -1,4 +1,4 @@
-"""The opinion-group map for the projector: people as dots, coloured by group.
+"""The opinion-group map for the projector and the room page: people as dots, coloured by group.
 
 Uses ``view["opinion"]`` when the server's view carries it; otherwise computes the groups
 from the surface-conflict reactions with ``deliberation.opinion`` (pure). Positions are
@@ -66,9 +66,19 @@ def opinion_map(view: dict[str, Any], state: Any, seq: int = -1) -> dict[str, An
         {
             "x": round(10 + 80 * (x - min(xs)) / span_x, 2),
             "y": round(10 + 80 * (y - min(ys)) / span_y, 2),
-            "group": int(groups.get(participant, 0)),
+            # None: not clustered yet (too few reactions), drawn apart from every group
+            "group": None if groups.get(participant) is None else int(groups[participant]),
         }
         for participant, (x, y) in sorted(positions.items())
     ]
     sizes = {int(g): n for g, n in data.get("sizes", {}).items()}
-    return {"points": points, "k": data.get("k", len(sizes)), "sizes": sorted(sizes.items())}
+    # The core says when its grouping is weak (close silhouettes, k unstable); the pages then say
+    # so in words rather than present the colours as a finding.
+    confidence = data.get("confidence") or {}
+    return {
+        "points": points,
+        "k": data.get("k", len(sizes)),
+        "sizes": sorted(sizes.items()),
+        "weak": bool(confidence.get("weak")),
+        "reasons": [str(r) for r in confidence.get("reasons", ())],
+    }

@@ -91,7 +91,7 @@ async def room_page(
     planned = {k.value: v.isoformat() for k, v in state.rounds.planned.items()}
     model = room_model(view, seq, planned=planned)
     opinion = None
-    if page == "projector" and model["round"]["current"] == "surface_conflict":
+    if page in ("projector", "room") and model["round"]["current"] == "surface_conflict":
         opinion = opinion_map(view, state, seq)
     return Template(
         PAGES[page],

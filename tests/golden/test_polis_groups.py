@@ -1,104 +1,98 @@
-"""Our opinion groups against Polis's own, on five real conversations (CC BY 4.0).
+"""Our opinion groups against Polis's own, on ten real conversations (CC BY 4.0).
 
-Each export's `votes.csv` is replayed in time order through the engine, one recomputation per
-window of `WINDOW_MS`, as a live room would; the groups at the end are compared with the
-`group-id` column of `participants-votes.csv` by the adjusted Rand index, over the participants
-Polis clustered (non-blank group-id). A participant Polis clustered but we did not (too few votes
-when the engine last looked) counts as one more group of its own: no credit is taken for
-placing anyone Polis placed. The number of groups is found by the engine, never read.
+Each export with a `votes.csv` is replayed in time order through the engine with its shipped
+settings, one recomputation per window, as a live room would; the two without one are computed in
+one update from the final matrix. The groups at the end are compared with Polis's `group-id` by
+the adjusted Rand index (see `tests/golden/polis_agreement.py` for the rules of the comparison;
+`python -m tests.golden.polis_agreement` prints the leave-one-out table of docs/opinion-groups.md).
 
-The floors are what the engine reaches, less a hair, so that the agreement cannot regress.
+The floors are what the engine reaches, less a hair, so that the agreement cannot regress; they
+are not the target of issue 13 (mean 0.85), which docs/opinion-groups.md explains is out of reach.
 """
 
 from __future__ import annotations
 
-import csv
-import multiprocessing
-import time
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-
 import pytest
-from sklearn.metrics import adjusted_rand_score
 
-from server.cli.groups import groups_of_export, load_polis_export
+from tests.golden.polis_agreement import (
+    CONVERSATIONS,
+    DEFAULT_CONFIG,
+    DEFAULT_WINDOW_MS,
+    POLIS,
+    WINDOWS_MS,
+    Score,
+    replayed,
+    score_all,
+)
 
-# A copy of ../shared/datasets/polis (CC BY 4.0, see its README), so a clean clone has it.
-POLIS = Path(__file__).resolve().parents[1] / "data" / "polis"
-WINDOW_MS = 60_000
-# A live room recomputes far more often than once a minute, and Polis's own cadence is unknown:
-# the agreement must not hinge on the window. At these windows every conversation stays within
-# WINDOW_SLACK of its floor (measured: the widest gap is taxes at 120 s, 0.051 under its 0.930).
-OTHER_WINDOWS_MS = (30_000, 120_000, 300_000)
-WINDOW_SLACK = 0.06
-
-# conversation -> ARI floor (measured, minus 0.005)
-# measured 2026-11-27: 0.884, 0.845, 1.000, 0.049, 0.930 (mean 0.742)
+# conversation -> ARI floor at 60 s windows (measured, minus 0.005)
+# measured 2026-12-04: see docs/opinion-groups.md
 FLOORS = {
     "15-per-hour-seattle": 0.879,
+    "austria-climate.2vkxcncppn.2022-07-07": 0.929,
+    "austria-climate.5twd2jsnkf.2022-08-08": 0.955,
+    "austria-climate.7z7ejpbmv5.2022-08-08": 0.813,
+    "bg2050-volunteers": 0.189,
     "brexit-consensus": 0.840,
     "canadian-electoral-reform": 0.995,
+    "london.youth.policing": 0.100,
     "scoop-hivemind.affordable-housing": 0.044,
     "scoop-hivemind.taxes": 0.925,
 }
-MEAN_FLOOR = 0.737
+MEAN_FLOOR = 0.667
+K_RIGHT_FLOOR = 9  # of 10: Polis's k found without being told
+# At the other windows every conversation stays within this of its floor (the widest gap
+# measured: see docs/opinion-groups.md).
+WINDOW_SLACK = 0.06
+OTHER_WINDOWS_MS = tuple(w for w in WINDOWS_MS if w != DEFAULT_WINDOW_MS)
+
+# Ten replays take about a minute on two workers, the thirty at the other windows about three
+# (austria-climate.5twd2jsnkf alone is 62,000 votes): more than the suite's per-test default.
+pytestmark = pytest.mark.timeout(1800)
 
 
-def polis_groups(folder: Path) -> dict[str, int]:
-    with (folder / "participants-votes.csv").open(newline="") as handle:
-        return {
-            row["participant"]: int(row["group-id"])
-            for row in csv.DictReader(handle)
-            if row["group-id"].strip()
-        }
-
-
-def ari(folder: Path, window_ms: int = WINDOW_MS) -> tuple[float, int]:
-    """Replay one conversation (in a worker process: the five run two at a time)."""
-    result = groups_of_export(load_polis_export(folder), window_ms=window_ms)
-    reference = polis_groups(folder)
-    ours = [result.groups.get(p) for p in reference]
-    labels = [-1 if g is None else g for g in ours]
-    return float(adjusted_rand_score(list(reference.values()), labels)), result.k
-
-
-@pytest.fixture(scope="module")
-def scores() -> dict[str, tuple[float, int]]:
-    assert POLIS.is_dir(), f"{POLIS} is part of the repository; it must be there"
-    started = time.perf_counter()
-    # largest first, so that the two workers finish together
-    names = sorted(FLOORS, key=lambda name: -(POLIS / name / "votes.csv").stat().st_size)
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        measured = dict(zip(names, pool.map(ari, [POLIS / name for name in names]), strict=True))
-    elapsed = time.perf_counter() - started
-    print({name: round(score, 3) for name, (score, _) in measured.items()}, f"{elapsed:.1f}s")
+def _printed(measured: dict[tuple[str, int, str], Score]) -> dict[tuple[str, int, str], Score]:
+    for (name, window, _), s in sorted(measured.items()):
+        print(
+            f"{name} {window // 1000} s: ARI {s.ari:.3f}, k {s.k} (Polis {s.polis_k}), weak {s.weak}"
+        )
     return measured
 
 
-@pytest.mark.parametrize("conversation", sorted(FLOORS))
-def test_groups_agree_with_polis(scores: dict[str, tuple[float, int]], conversation: str) -> None:
-    score, k = scores[conversation]
-    assert score >= FLOORS[conversation], f"ARI {score:.3f} (k={k}) below {FLOORS[conversation]}"
-
-
-def test_mean_agreement_with_polis(scores: dict[str, tuple[float, int]]) -> None:
-    mean = sum(score for score, _ in scores.values()) / len(scores)
-    assert mean >= MEAN_FLOOR, f"mean ARI {mean:.3f} below {MEAN_FLOOR}"
+@pytest.fixture(scope="module")
+def scores() -> dict[tuple[str, int, str], Score]:
+    assert POLIS.is_dir(), f"{POLIS} is part of the repository; it must be there"
+    assert set(CONVERSATIONS) == set(FLOORS), "every shared conversation has a floor"
+    return _printed(score_all([(n, DEFAULT_WINDOW_MS, DEFAULT_CONFIG) for n in CONVERSATIONS]))
 
 
 @pytest.fixture(scope="module")
-def scores_at_other_windows() -> dict[tuple[str, int], float]:
-    jobs = [(name, window) for window in OTHER_WINDOWS_MS for name in sorted(FLOORS)]
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        measured = pool.map(ari, [POLIS / name for name, _ in jobs], [w for _, w in jobs])
-        return {job: score for job, (score, _) in zip(jobs, measured, strict=True)}
+def scores_at_other_windows() -> dict[tuple[str, int, str], Score]:
+    replays = [n for n in CONVERSATIONS if replayed(POLIS / n)]
+    return _printed(score_all([(n, w, DEFAULT_CONFIG) for n in replays for w in OTHER_WINDOWS_MS]))
 
 
 @pytest.mark.parametrize("conversation", sorted(FLOORS))
-def test_agreement_does_not_hinge_on_the_replay_window(
-    scores_at_other_windows: dict[tuple[str, int], float], conversation: str
+def test_groups_agree_with_polis(
+    scores: dict[tuple[str, int, str], Score], conversation: str
 ) -> None:
+    s = scores[conversation, DEFAULT_WINDOW_MS, DEFAULT_CONFIG]
+    assert s.ari >= FLOORS[conversation], f"ARI {s.ari:.3f} (k={s.k}) below {FLOORS[conversation]}"
+
+
+def test_mean_agreement_and_k_with_polis(scores: dict[tuple[str, int, str], Score]) -> None:
+    at_default = [scores[n, DEFAULT_WINDOW_MS, DEFAULT_CONFIG] for n in CONVERSATIONS]
+    mean = sum(s.ari for s in at_default) / len(at_default)
+    assert mean >= MEAN_FLOOR, f"mean ARI {mean:.3f} below {MEAN_FLOOR}"
+    right = sum(s.k == s.polis_k for s in at_default)
+    assert right >= K_RIGHT_FLOOR, f"k right on {right} of {len(at_default)}"
+
+
+@pytest.mark.parametrize("conversation", sorted(n for n in FLOORS if replayed(POLIS / n)))
+def test_agreement_does_not_hinge_on_the_replay_window(
+    scores_at_other_windows: dict[tuple[str, int, str], Score], conversation: str
+) -> None:
+    floor = FLOORS[conversation] - WINDOW_SLACK
     for window in OTHER_WINDOWS_MS:
-        score = scores_at_other_windows[conversation, window]
-        floor = FLOORS[conversation] - WINDOW_SLACK
-        assert score >= floor, f"ARI {score:.3f} at {window // 1000} s windows, below {floor:.3f}"
+        s = scores_at_other_windows[conversation, window, DEFAULT_CONFIG]
+        assert s.ari >= floor, f"ARI {s.ari:.3f} at {window // 1000} s windows, below {floor:.3f}"

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deliberation.opinion import OpinionEngine, compute_groups
+from deliberation.opinion.confidence import assess
 
 Matrix = dict[str, dict[str, int]]
 
@@ -91,3 +92,38 @@ def test_one_more_vote_moves_few_participants(room: Matrix, data: st.DataObject)
 @given(room=rooms)
 def test_the_same_votes_give_the_same_groups(room: Matrix) -> None:
     assert compute_groups(room).to_json() == compute_groups(room).to_json()
+
+
+silhouette_maps = st.dictionaries(
+    st.integers(2, 5), st.floats(-1, 1, allow_nan=False), min_size=1, max_size=4
+)
+
+
+@given(
+    k=st.integers(2, 5),
+    silhouettes=silhouette_maps,
+    recent=st.lists(st.integers(2, 5), max_size=4),
+    lift=st.floats(0, 1, allow_nan=False),
+    dissent=st.integers(2, 5),
+)
+def test_a_grouping_is_weak_exactly_when_it_gives_a_reason_and_evidence_moves_it_one_way(
+    k: int, silhouettes: dict[int, float], recent: list[int], lift: float, dissent: int
+) -> None:
+    base = assess(k, silhouettes, recent)
+    assert base.weak == bool(base.reasons)
+    # a better silhouette for the shown k never makes the grouping weaker
+    if k in silhouettes:
+        better = assess(k, {**silhouettes, k: silhouettes[k] + lift}, recent)
+        assert set(better.reasons) <= set(base.reasons)
+    # another best k among the recent updates never makes it stronger
+    assert set(base.reasons) <= set(assess(k, silhouettes, [*recent, dissent]).reasons)
+
+
+@settings(max_examples=15, deadline=None)
+@given(room=rooms)
+def test_the_result_carries_the_judgement_of_its_own_figures(room: Matrix) -> None:
+    result = compute_groups(room)
+    best = max(result.silhouettes, key=lambda j: (result.silhouettes[j], j), default=None)
+    assert result.confidence == assess(
+        result.k, result.silhouettes, () if best is None else (best,)
+    )
