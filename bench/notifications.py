@@ -249,7 +249,7 @@ async def run(args: argparse.Namespace, url: str, port: int) -> dict[str, Any]:
             await queue(sessions, args.backlog)
             before = await sent_count(sessions)
             worker = start_worker(url, port)
-            while await sent_count(sessions) == before:  # started and sending
+            while await sent_count(sessions) == before:  # noqa: ASYNC110 (another process)
                 await asyncio.sleep(0.1)
             apart += await commands(service, room_id, owner, per_round)
             apart_sent += await sent_count(sessions) - before

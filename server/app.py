@@ -113,6 +113,7 @@ def meeting_service(
     hub: RoomHub,
     channels: ChannelsPlugin,
     rooms: RoomService,
+    notifications: Notifications | None = None,
 ) -> MeetingService:
     """The meetings' write path, wired like the rooms' (``room_service``), with the item
     rooms' hook running in each command's transaction."""
@@ -128,7 +129,11 @@ def meeting_service(
 
     in_append = settings.resolved_channels_backend == "postgres" and not settings.is_sqlite
     service: MeetingService = wired_meetings(
-        sessions, rooms, publish, notify=notify if in_append else None
+        sessions,
+        rooms,
+        publish,
+        notify=notify if in_append else None,
+        notifications=notifications,
     )
     return service
 
@@ -221,7 +226,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return (await meetings.state(meeting_id))[1]
 
     meeting_hub = RoomHub(read_meeting_events, meeting_state, renderer=MeetingRenderer)
-    meetings = meeting_service(settings, sessions, meeting_hub, channels, rooms)
+    meetings = meeting_service(settings, sessions, meeting_hub, channels, rooms, notifications)
 
     background = background_work(
         settings,

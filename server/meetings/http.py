@@ -441,7 +441,12 @@ async def schedule_meeting(
             session.add(meeting)
             await session.flush()
             ctx = deliberation.Context(actor=user.participant_id, at=now)
-            stored = list((await service.attempt(session, meeting_id, command, ctx, None)).stored)
+            scheduled = await service.attempt(session, meeting_id, command, ctx, None)
+            stored = list(scheduled.stored)
+            if service.within is not None:  # the members are told, in this transaction
+                later += await service.within(
+                    session, scheduled.stored, scheduled.before, scheduled.after, touched
+                )
             earlier = await previous_meeting(session, meeting)
             if earlier is not None:
                 _seq, before = await service.state_in(session, earlier.id)

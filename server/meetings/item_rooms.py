@@ -402,17 +402,25 @@ def wired_meetings(
     publish: Any,
     *,
     notify: Any = None,
+    notifications: Any = None,
 ) -> Any:
     """A meeting service whose commands open and tell their items' rooms (``ItemRooms``)
-    in their own transaction: how the app, the demo and tests build one."""
+    in their own transaction, and queue what members must be told (``MeetingNotices``,
+    given the app's notifications): how the app, the demo and tests build one."""
+    from server.meetings.notices import NOTIFYING, MeetingNotices
     from server.meetings.service import MeetingService
 
     item_rooms = ItemRooms(rooms)
+    within: Any = item_rooms
+    within_types = WITHIN_TYPES
+    if notifications is not None:
+        within = MeetingNotices(item_rooms, notifications)
+        within_types = WITHIN_TYPES | NOTIFYING.keys()
     service = MeetingService(
         sessions,
         publish,
-        within=item_rooms,
-        within_types=WITHIN_TYPES,
+        within=within,
+        within_types=frozenset(within_types),
         notify=notify,
         forget_room=rooms.cache.forget,
     )

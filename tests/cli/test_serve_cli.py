@@ -112,6 +112,17 @@ async def _set_revision(url: str, revision: str) -> None:
         await connection.close()
 
 
+def head_revision() -> str:
+    """The newest migration, read from the scripts (it moves with every migration added)."""
+    from alembic.script import ScriptDirectory
+
+    from server.db.engine import MIGRATIONS
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    return head
+
+
 @pytest.mark.postgres
 def test_an_outdated_postgresql_database_is_refused_and_a_current_one_starts(
     monkeypatch: pytest.MonkeyPatch, postgres_url: str, started: list[dict[str, Any]]
@@ -122,11 +133,11 @@ def test_an_outdated_postgresql_database_is_refused_and_a_current_one_starts(
     try:
         result = serve(monkeypatch, postgres_url)
     finally:
-        asyncio.run(_set_revision(postgres_url, "0001"))
+        asyncio.run(_set_revision(postgres_url, head_revision()))
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "evenfloor: the database is at revision 0000_older, this Evenfloor needs 0001: "
-        "run `evenfloor db upgrade`"
+        "evenfloor: the database is at revision 0000_older, this Evenfloor needs "
+        f"{head_revision()}: run `evenfloor db upgrade`"
     ]
     assert len(started) == 1
 
